@@ -1,0 +1,98 @@
+# ivory: the extension (PGXS, C++17), the CLI, and the tests.
+#
+#   make            build the extension and the CLI
+#   make install    install both (the CLI into $(CLI_BINDIR))
+#   make test       on a fresh Debian 12 machine: install what is missing,
+#                   build, install, and run every test layer on throwaway clusters
+#   make unit       GoogleTest unit tests only (no server needed)
+
+EXTENSION = ivory
+MODULE_big = ivory
+DATA = ivory--0.1.0.sql
+EXTENSION_SOURCES = $(wildcard src/*.cpp src/core/*.cpp src/pg/*.cpp src/remote/*.cpp)
+OBJS = $(EXTENSION_SOURCES:.cpp=.o)
+
+PG_CONFIG ?= pg_config
+CLI_BINDIR ?= /usr/local/bin
+OUR_WARNINGS = -Wall -Wextra -Werror
+
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+PG_INCLUDEDIR := $(shell $(PG_CONFIG) --includedir 2>/dev/null)
+PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)
+
+# Server headers as system headers: -Wextra is for our code, not theirs.
+PG_CPPFLAGS = -isystem $(PG_INCLUDEDIR_SERVER) -I$(PG_INCLUDEDIR)
+PG_CXXFLAGS = -std=c++17 $(OUR_WARNINGS)
+SHLIB_LINK = -lpq -lstdc++
+
+# No LLVM bitcode: the JIT gains nothing from this extension, and it would need clang.
+override with_llvm = no
+
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+else
+# Without the server headers only `make test` (which installs them) can run.
+all:
+	@echo "PostgreSQL server headers not found: run 'make test' (installs them) or install postgresql-server-dev-15" >&2
+	@exit 1
+endif
+
+CXX ?= g++
+STANDALONE_CXXFLAGS = -std=c++17 -O2 -g $(OUR_WARNINGS)
+
+# The CLI: libpq and header-only CLI11, nothing of the server. Objects go to
+# build/ so the unit tests link the same ones (CLI11 is slow to compile).
+CLI_SOURCES = $(wildcard cli/*.cpp)
+CLI_HEADERS = $(wildcard cli/*.hpp)
+CLI_OBJECTS = $(patsubst %.cpp,build/%.o,$(CLI_SOURCES))
+CORE_SOURCES = $(wildcard src/core/*.cpp)
+CORE_HEADERS = $(wildcard src/core/*.hpp)
+UNIT_TEST_SOURCES = $(wildcard test/unit/*_test.cpp)
+
+build/cli/%.o: cli/%.cpp $(CLI_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(STANDALONE_CXXFLAGS) -I$(PG_INCLUDEDIR) -c $< -o $@
+
+build/src/core/%.o: src/core/%.cpp $(CORE_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(STANDALONE_CXXFLAGS) -I$(PG_INCLUDEDIR) -c $< -o $@
+
+build/test/unit/%.o: test/unit/%.cpp $(CLI_HEADERS) $(CORE_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(STANDALONE_CXXFLAGS) -I$(PG_INCLUDEDIR) -c $< -o $@
+
+cli/ivory: $(CLI_OBJECTS)
+	$(CXX) $(STANDALONE_CXXFLAGS) $^ -lpq -o $@
+
+all: cli/ivory
+
+install: install-cli
+.PHONY: install-cli
+install-cli: cli/ivory
+	install -d $(DESTDIR)$(CLI_BINDIR)
+	install -m 755 cli/ivory $(DESTDIR)$(CLI_BINDIR)/ivory
+
+# Unit tests: the pure C++ of the extension (src/core) and of the CLI.
+UNIT_OBJECTS = $(patsubst %.cpp,build/%.o,$(UNIT_TEST_SOURCES) $(CORE_SOURCES)) \
+               $(filter-out build/cli/main.o,$(CLI_OBJECTS))
+
+test/unit/unit_tests: $(UNIT_OBJECTS)
+	$(CXX) $(STANDALONE_CXXFLAGS) $^ -lgtest -lgtest_main -pthread -lpq -o $@
+
+# A TCP server that accepts and never answers, for the statement_timeout test.
+test/silent_server: test/silent_server.cpp
+	$(CXX) $(STANDALONE_CXXFLAGS) $< -o $@
+
+.PHONY: unit test
+unit: test/unit/unit_tests
+	test/unit/unit_tests
+
+test:
+	test/run_tests.sh
+
+clean: clean-ivory
+.PHONY: clean-ivory
+clean-ivory:
+	rm -f cli/ivory test/unit/unit_tests test/silent_server
+	rm -rf build
+	rm -rf results regression.diffs regression.out

@@ -1,0 +1,45 @@
+#include "commands.hpp"
+
+namespace ivory::cli {
+
+std::string CommandSpec::full_name() const {
+    return group.empty() ? std::string(name) : std::string(group) + " " + std::string(name);
+}
+
+const std::vector<CommandGroupSpec> &command_groups() {
+    static const std::vector<CommandGroupSpec> groups = {
+        {"replication", "Manage logical replication."},
+    };
+    return groups;
+}
+
+const std::vector<CommandSpec> &command_table() {
+    static const std::vector<CommandSpec> table = {
+        {"", "check", "Check whether databases are ready.", define_check_options, run_check},
+        {"", "copyschema", "Synchronize database schemas.", define_copyschema_options,
+         run_copyschema},
+        {"replication", "create",
+         "Set up logical replication from the source to the target database.",
+         define_replication_create_options, run_replication_create},
+        {"replication", "start", "Start logical replication.", define_replication_start_options,
+         run_replication_start},
+        {"replication", "status", "Display replication status.", define_replication_status_options,
+         run_replication_status},
+        {"replication", "stop", "Stop logical replication.", define_replication_stop_options,
+         run_replication_stop},
+        {"replication", "drop", "Drop logical replication from the source to the target database.",
+         define_replication_drop_options, run_replication_drop},
+        {"", "syncsequences", "Set target sequences ahead of their source values.",
+         define_syncsequences_options, run_syncsequences},
+    };
+    return table;
+}
+
+ExitCode report_not_implemented(const Invocation &invocation) {
+    const CommandSpec &command = *invocation.command;
+    const Logger log("ivory." + std::string(command.group.empty() ? command.name : command.group));
+    log.error(command.full_name() + " is not implemented yet");
+    return ExitCode::failure;
+}
+
+} // namespace ivory::cli

@@ -1,0 +1,77 @@
+// The command table: every subcommand with its options and the function that
+// runs it. Commands of one group (check, copyschema, replication,
+// syncsequences) live in one cmd_<group>.cpp.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "exit_codes.hpp"
+#include "options.hpp"
+
+// CLI11 is large; only the files that declare options include it.
+namespace CLI {
+class App;
+}
+
+namespace ivory::cli {
+
+struct CommandGroupSpec {
+    std::string_view name;
+    std::string_view description;
+};
+
+struct CommandSpec {
+    std::string_view group; // empty for a top-level command
+    std::string_view name;
+    std::string_view description;
+    // Declares the command's options, bound to their field in `options`; an
+    // option read from the environment gets its default through `environment`.
+    void (*define_options)(CLI::App &command, CommandOptions &options,
+                           const EnvironmentLookup &environment);
+    ExitCode (*run)(const Invocation &invocation);
+
+    // "check", "replication create"
+    std::string full_name() const;
+};
+
+const std::vector<CommandGroupSpec> &command_groups();
+const std::vector<CommandSpec> &command_table();
+
+// For commands that exist on the command line but not yet in ivory.
+ExitCode report_not_implemented(const Invocation &invocation);
+
+// cmd_check.cpp
+void define_check_options(CLI::App &command, CommandOptions &options,
+                          const EnvironmentLookup &environment);
+ExitCode run_check(const Invocation &invocation);
+
+// cmd_copyschema.cpp
+void define_copyschema_options(CLI::App &command, CommandOptions &options,
+                               const EnvironmentLookup &environment);
+ExitCode run_copyschema(const Invocation &invocation);
+
+// cmd_replication.cpp
+void define_replication_create_options(CLI::App &command, CommandOptions &options,
+                                       const EnvironmentLookup &environment);
+ExitCode run_replication_create(const Invocation &invocation);
+void define_replication_start_options(CLI::App &command, CommandOptions &options,
+                                      const EnvironmentLookup &environment);
+ExitCode run_replication_start(const Invocation &invocation);
+void define_replication_status_options(CLI::App &command, CommandOptions &options,
+                                       const EnvironmentLookup &environment);
+ExitCode run_replication_status(const Invocation &invocation);
+void define_replication_stop_options(CLI::App &command, CommandOptions &options,
+                                     const EnvironmentLookup &environment);
+ExitCode run_replication_stop(const Invocation &invocation);
+void define_replication_drop_options(CLI::App &command, CommandOptions &options,
+                                     const EnvironmentLookup &environment);
+ExitCode run_replication_drop(const Invocation &invocation);
+
+// cmd_syncsequences.cpp
+void define_syncsequences_options(CLI::App &command, CommandOptions &options,
+                                  const EnvironmentLookup &environment);
+ExitCode run_syncsequences(const Invocation &invocation);
+
+} // namespace ivory::cli

@@ -1,0 +1,114 @@
+// What the command line asks for, parsed without side effects: no output, no
+// exit(), the environment read through a function that tests can replace.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conninfo.hpp"
+#include "exit_codes.hpp"
+#include "log.hpp"
+
+namespace ivory::cli {
+
+inline constexpr const char *default_publication_name = "ivory_publication";
+inline constexpr const char *default_subscription_name = "ivory_subscription";
+
+struct GlobalOptions {
+    LogLevel log_level = LogLevel::info;
+    ConnectionOptions source;
+    ConnectionOptions target;
+};
+
+struct CheckOptions {
+    bool no_webbrowser = false;
+};
+
+struct CopySchemaOptions {
+    std::string maintenance_db = "postgres";
+};
+
+struct ReplicationCreateOptions {
+    bool skip_checks = false;
+    bool drop_replication_user = false;
+    std::string publication_name = default_publication_name;
+    std::string subscription_name = default_subscription_name;
+    std::string replication_password;
+};
+
+struct ReplicationStartOptions {
+    bool fail_on_already_started = false;
+    std::string subscription_name = default_subscription_name;
+    bool refresh = true;
+};
+
+struct ReplicationStatusOptions {
+    std::string subscription_name = default_subscription_name;
+    bool collapse_initializing_relations = false;
+};
+
+struct ReplicationStopOptions {
+    bool fail_on_already_stopped = false;
+    std::string subscription_name = default_subscription_name;
+};
+
+struct ReplicationDropOptions {
+    std::string publication_name = default_publication_name;
+    std::string subscription_name = default_subscription_name;
+    bool drop_user = true;
+};
+
+// --sequence-offset SEQ:N
+struct SequenceOffset {
+    std::string sequence;
+    long long offset = 0;
+};
+
+// "SEQ:N" split at the last colon, since a sequence name may contain colons.
+std::optional<SequenceOffset> parse_sequence_offset(const std::string &text);
+
+struct SyncSequencesOptions {
+    std::optional<long long> fixed_offset;
+    std::vector<SequenceOffset> sequence_offsets;
+    std::optional<double> sample_pause; // seconds
+    bool equal = false;
+    bool dry_run = false;
+};
+
+// The options of every command; only those of the chosen command are filled in.
+struct CommandOptions {
+    CheckOptions check;
+    CopySchemaOptions copyschema;
+    ReplicationCreateOptions replication_create;
+    ReplicationStartOptions replication_start;
+    ReplicationStatusOptions replication_status;
+    ReplicationStopOptions replication_stop;
+    ReplicationDropOptions replication_drop;
+    SyncSequencesOptions syncsequences;
+};
+
+struct CommandSpec;
+
+struct Invocation {
+    GlobalOptions global;
+    const CommandSpec *command = nullptr; // an entry of command_table()
+    CommandOptions options;
+};
+
+// The value of an environment variable, nullopt when it is not set.
+using EnvironmentLookup = std::function<std::optional<std::string>(const std::string &name)>;
+EnvironmentLookup process_environment();
+
+struct ParseResult {
+    std::optional<Invocation> invocation; // set: run this command
+    ExitCode exit_code = ExitCode::ok;    // otherwise exit with this status,
+    std::string output; // after printing this: help (to stdout) or the usage error (to stderr)
+};
+
+// `arguments` without the program name.
+ParseResult parse_command_line(const std::vector<std::string> &arguments,
+                               const EnvironmentLookup &environment);
+
+} // namespace ivory::cli

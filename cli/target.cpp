@@ -1,0 +1,154 @@
+#include "target.hpp"
+
+#include "version.hpp"
+
+namespace ivory::cli {
+
+namespace {
+
+std::string trimmed(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
+    return text;
+}
+
+// Server NOTICEs and WARNINGs become log lines instead of raw text on stderr.
+void log_notice(void *, const PGresult *notice) {
+    static const Logger server_log("ivory.server");
+    const char *severity = PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
+    const std::string level = severity ? severity : "NOTICE";
+    const LogLevel log_level = level == "WARNING" ? LogLevel::warning
+                               : level == "DEBUG" ? LogLevel::debug
+                                                  : LogLevel::info;
+    const char *primary = PQresultErrorField(notice, PG_DIAG_MESSAGE_PRIMARY);
+    server_log.log(log_level,
+                   format_server_error(primary ? primary : "",
+                                       PQresultErrorField(notice, PG_DIAG_MESSAGE_DETAIL),
+                                       PQresultErrorField(notice, PG_DIAG_MESSAGE_HINT)));
+}
+
+std::string database_name(PGconn *connection) {
+    const char *name = PQdb(connection);
+    return name ? name : "";
+}
+
+// False when the query failed (logged); `version` stays empty when the
+// extension is not installed.
+bool read_installed_version(PGconn *connection, const Logger &log,
+                            std::optional<std::string> &version) {
+    const Result result = run_query(
+        connection, "SELECT extversion FROM pg_extension WHERE extname = 'ivory'", {}, log);
+    if (!result)
+        return false;
+    version = PQntuples(result.get()) > 0 ? field(result.get(), 0, 0) : std::nullopt;
+    return true;
+}
+
+} // namespace
+
+Keywords target_keywords(const ConnectionOptions &options) {
+    Keywords keywords = connection_keywords(options);
+    keywords.emplace_back("fallback_application_name", "ivory");
+    // Names and diffs are written to UTF-8 files and terminals whatever the
+    // database encoding.
+    keywords.emplace_back("client_encoding", "UTF8");
+    return keywords;
+}
+
+Connection connect_target(const ConnectionOptions &options, const Logger &log) {
+    const Keywords keywords = target_keywords(options);
+    std::vector<const char *> names;
+    std::vector<const char *> values;
+    for (const auto &[keyword, value] : keywords) {
+        names.push_back(keyword.c_str());
+        values.push_back(value.c_str());
+    }
+    names.push_back(nullptr);
+    values.push_back(nullptr);
+    // expand_dbname = 0: a database name is only ever a name, never a
+    // connection string smuggled in through --target-dbname.
+    Connection connection(PQconnectdbParams(names.data(), values.data(), 0));
+    if (!connection) {
+        log.error("could not connect to the target database: out of memory");
+        return nullptr;
+    }
+    if (PQstatus(connection.get()) != CONNECTION_OK) {
+        log.error("could not connect to the target database: " +
+                  trimmed(PQerrorMessage(connection.get())));
+        return nullptr;
+    }
+    PQsetNoticeReceiver(connection.get(), log_notice, nullptr);
+    return connection;
+}
+
+bool ensure_extension(PGconn *connection, const Logger &log) {
+    std::optional<std::string> version;
+    if (!read_installed_version(connection, log, version))
+        return false;
+    if (!version) {
+        if (!run_query(connection, "CREATE EXTENSION ivory", {}, log,
+                       "could not create extension ivory in target database " +
+                           database_name(connection)) ||
+            !read_installed_version(connection, log, version))
+            return false;
+        log.info("created extension ivory in target database " + database_name(connection));
+    }
+    if (version != expected_extension_version)
+        log.warning("extension ivory in target database " + database_name(connection) +
+                    " has version " + version.value_or("(unknown)") + ", this ivory expects " +
+                    expected_extension_version + "; run ALTER EXTENSION ivory UPDATE");
+    return true;
+}
+
+Result run_query(PGconn *connection, const std::string &sql,
+                 const std::vector<std::string> &parameters, const Logger &log,
+                 const std::string &failing_step) {
+    std::vector<const char *> values;
+    for (const std::string &parameter : parameters)
+        values.push_back(parameter.c_str());
+    Result result(PQexecParams(connection, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                               values.data(), nullptr, nullptr, 0));
+    const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+    if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)
+        return result;
+    const std::string prefix = failing_step.empty() ? "" : failing_step + ": ";
+    const char *primary =
+        result ? PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    if (primary) {
+        log.error(prefix + format_server_error(
+                               primary, PQresultErrorField(result.get(), PG_DIAG_MESSAGE_DETAIL),
+                               PQresultErrorField(result.get(), PG_DIAG_MESSAGE_HINT)));
+    } else {
+        // No server error: the connection broke or libpq failed locally.
+        log.error(prefix + trimmed(PQerrorMessage(connection)));
+    }
+    return nullptr;
+}
+
+std::optional<std::string> field(const PGresult *result, int row, int column) {
+    if (PQgetisnull(result, row, column))
+        return std::nullopt;
+    return std::string(PQgetvalue(result, row, column),
+                       static_cast<size_t>(PQgetlength(result, row, column)));
+}
+
+std::string format_server_error(const std::string &message, const char *detail, const char *hint) {
+    std::string text = message;
+    if (detail && *detail)
+        text += std::string("\nDETAIL: ") + detail;
+    if (hint && *hint)
+        text += std::string("\nHINT: ") + hint;
+    return text;
+}
+
+std::string describe_connected(PGconn *connection) {
+    Keywords keywords;
+    const std::pair<const char *, char *(*)(const PGconn *)> parts[] = {
+        {"host", PQhost}, {"port", PQport}, {"user", PQuser}, {"dbname", PQdb}};
+    for (const auto &[keyword, getter] : parts)
+        if (const char *value = getter(connection); value && *value)
+            keywords.emplace_back(keyword, value);
+    return describe_connection(keywords);
+}
+
+} // namespace ivory::cli

@@ -1,0 +1,55 @@
+// The target database over libpq: connecting, making sure the extension is
+// there, and parameterised queries. Failures are logged here, once, and
+// reported to the caller as an empty result.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <libpq-fe.h>
+
+#include "conninfo.hpp"
+#include "log.hpp"
+
+namespace ivory::cli {
+
+struct ConnectionCloser {
+    void operator()(PGconn *connection) const { PQfinish(connection); }
+};
+struct ResultClearer {
+    void operator()(PGresult *result) const { PQclear(result); }
+};
+using Connection = std::unique_ptr<PGconn, ConnectionCloser>;
+using Result = std::unique_ptr<PGresult, ResultClearer>;
+
+// The libpq keywords for the target: the set --target-* options, plus what
+// every ivory session uses.
+Keywords target_keywords(const ConnectionOptions &options);
+
+// Null when the connection failed; the libpq message is logged at ERROR.
+Connection connect_target(const ConnectionOptions &options, const Logger &log);
+
+// Creates the extension when the target database lacks it and warns when its
+// version differs from the one this command was built for. False when it
+// could not (logged).
+bool ensure_extension(PGconn *connection, const Logger &log);
+
+// Runs `sql` with `parameters` as $1, $2, ... (sent separately from the SQL
+// text). Null when it failed; the server's message is logged at ERROR, after
+// "<failing_step>: " when one is given.
+Result run_query(PGconn *connection, const std::string &sql,
+                 const std::vector<std::string> &parameters, const Logger &log,
+                 const std::string &failing_step = "");
+
+// The field's text, nullopt for NULL.
+std::optional<std::string> field(const PGresult *result, int row, int column);
+
+// "message", then lines "DETAIL: ..." and "HINT: ..." when present, as psql shows them.
+std::string format_server_error(const std::string &message, const char *detail, const char *hint);
+
+// Where the connection went, without the password.
+std::string describe_connected(PGconn *connection);
+
+} // namespace ivory::cli

@@ -1,0 +1,164 @@
+#include "conninfo.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+
+#include <libpq-fe.h>
+
+namespace ivory {
+
+namespace {
+
+const std::string mask = "********";
+
+using ParsedOptions = std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)>;
+
+ParsedOptions parse(const std::string &conninfo) {
+    char *error = nullptr;
+    ParsedOptions options(PQconninfoParse(conninfo.c_str(), &error), &PQconninfoFree);
+    if (error)
+        PQfreemem(error);
+    return options;
+}
+
+bool is_uri(const std::string &conninfo) {
+    return conninfo.rfind("postgresql://", 0) == 0 || conninfo.rfind("postgres://", 0) == 0;
+}
+
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+// The raw text after each "password =" in a key=value string or URI query,
+// read the way libpq reads a value: quoted with '' and backslashes, or up to
+// white space (and '&' in a URI).
+void add_keyword_values(const std::string &conninfo, std::vector<std::string> &secrets) {
+    const std::string folded = lower(conninfo);
+    const bool uri = is_uri(conninfo);
+    for (size_t at = folded.find("password"); at != std::string::npos;
+         at = folded.find("password", at + 1)) {
+        size_t pos = at + 8;
+        while (pos < conninfo.size() && std::isspace(static_cast<unsigned char>(conninfo[pos])))
+            ++pos;
+        if (pos >= conninfo.size() || conninfo[pos] != '=')
+            continue;
+        ++pos;
+        while (pos < conninfo.size() && std::isspace(static_cast<unsigned char>(conninfo[pos])))
+            ++pos;
+        std::string value;
+        if (pos < conninfo.size() && conninfo[pos] == '\'') {
+            for (++pos; pos < conninfo.size() && conninfo[pos] != '\''; ++pos) {
+                if (conninfo[pos] == '\\' && pos + 1 < conninfo.size())
+                    ++pos;
+                value += conninfo[pos];
+            }
+        } else {
+            for (; pos < conninfo.size() &&
+                   !std::isspace(static_cast<unsigned char>(conninfo[pos])) &&
+                   !(uri && conninfo[pos] == '&');
+                 ++pos)
+                value += conninfo[pos];
+        }
+        secrets.push_back(value);
+    }
+}
+
+// postgresql://user:secret@host — the part between the first ':' and the '@'.
+void add_uri_userinfo(const std::string &conninfo, std::vector<std::string> &secrets) {
+    if (!is_uri(conninfo))
+        return;
+    const size_t start = conninfo.find("://") + 3;
+    const size_t at = conninfo.find('@', start);
+    if (at == std::string::npos)
+        return;
+    const size_t colon = conninfo.find(':', start);
+    if (colon != std::string::npos && colon < at)
+        secrets.push_back(conninfo.substr(colon + 1, at - colon - 1));
+}
+
+void add_words(std::vector<std::string> &secrets) {
+    const size_t whole = secrets.size();
+    for (size_t i = 0; i < whole; ++i) {
+        std::string word;
+        for (char c : secrets[i] + " ") {
+            if (std::isspace(static_cast<unsigned char>(c)) || c == '\'') {
+                if (!word.empty() && word != secrets[i])
+                    secrets.push_back(word);
+                word.clear();
+            } else {
+                word += c;
+            }
+        }
+    }
+}
+
+void replace_all(std::string &text, const std::string &from, const std::string &to) {
+    for (size_t at = text.find(from); at != std::string::npos;
+         at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+}
+
+} // namespace
+
+std::vector<std::string> secrets_in_conninfo(const std::string &conninfo) {
+    std::vector<std::string> secrets;
+    add_keyword_values(conninfo, secrets);
+    add_uri_userinfo(conninfo, secrets);
+    if (ParsedOptions options = parse(conninfo)) {
+        for (const PQconninfoOption *option = options.get(); option->keyword; ++option)
+            if (std::string(option->keyword) == "password" && option->val)
+                secrets.push_back(option->val);
+    }
+    add_words(secrets);
+    secrets.erase(std::remove(secrets.begin(), secrets.end(), std::string()), secrets.end());
+    // Longest first, so that a word of a secret never leaves the rest visible.
+    std::sort(secrets.begin(), secrets.end(),
+              [](const std::string &a, const std::string &b) { return a.size() > b.size(); });
+    secrets.erase(std::unique(secrets.begin(), secrets.end()), secrets.end());
+    return secrets;
+}
+
+std::string mask_secrets(const std::string &text, const std::string &conninfo) {
+    std::string masked = text;
+    for (const std::string &secret : secrets_in_conninfo(conninfo)) {
+        // A short secret would mangle ordinary words; libpq only shows such a
+        // fragment inside double quotes, so mask it there.
+        if (secret.size() >= 4)
+            replace_all(masked, secret, mask);
+        else
+            replace_all(masked, "\"" + secret + "\"", "\"" + mask + "\"");
+    }
+    return masked;
+}
+
+std::string redact_conninfo(const std::string &conninfo) {
+    ParsedOptions options = parse(conninfo);
+    if (!options)
+        return "(invalid connection string)";
+    std::string shown;
+    for (const PQconninfoOption *option = options.get(); option->keyword; ++option) {
+        if (!option->val || !*option->val)
+            continue;
+        const std::string keyword = option->keyword;
+        const bool secret = keyword == "password" || (option->dispchar && *option->dispchar == '*');
+        if (!shown.empty())
+            shown += ' ';
+        shown += keyword + "=" + (secret ? mask : std::string(option->val));
+    }
+    return shown;
+}
+
+bool conninfo_has_password(const std::string &conninfo) {
+    ParsedOptions options = parse(conninfo);
+    if (!options)
+        return false;
+    for (const PQconninfoOption *option = options.get(); option->keyword; ++option)
+        if (std::string(option->keyword) == "password" && option->val && *option->val)
+            return true;
+    return false;
+}
+
+} // namespace ivory

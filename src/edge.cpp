@@ -1,0 +1,41 @@
+// The fmgr edge: every SQL entry point of the extension, one line each.
+// Each unpacks its arguments, calls plain C++ (functions.hpp) and packs the
+// result, inside call_from_postgres so no C++ exception reaches PostgreSQL.
+#include <string>
+
+#include "functions.hpp"
+#include "pg/guard.hpp"
+#include "pg/result_set.hpp"
+
+extern "C" {
+PG_MODULE_MAGIC;
+
+PG_FUNCTION_INFO_V1(ivory_version);
+PG_FUNCTION_INFO_V1(ivory_check);
+PG_FUNCTION_INFO_V1(ivory_schema_diff);
+}
+
+namespace {
+
+using ivory::pg::call_from_postgres;
+
+// A set-returning function of one text argument (the source).
+template <typename Work> Datum rows_of_source(FunctionCallInfo fcinfo, Work work) {
+    return call_from_postgres([&] {
+        ivory::pg::return_rows(fcinfo, work(ivory::pg::text_argument(fcinfo, 0)));
+        return (Datum)0;
+    });
+}
+
+} // namespace
+
+extern "C" Datum ivory_version(PG_FUNCTION_ARGS) {
+    (void)fcinfo;
+    PG_RETURN_TEXT_P(cstring_to_text(ivory::version));
+}
+
+extern "C" Datum ivory_check(PG_FUNCTION_ARGS) { return rows_of_source(fcinfo, ivory::check_rows); }
+
+extern "C" Datum ivory_schema_diff(PG_FUNCTION_ARGS) {
+    return rows_of_source(fcinfo, ivory::schema_diff_rows);
+}

@@ -1,0 +1,21 @@
+// The work behind each SQL function, in plain C++: the fmgr edge (edge.cpp)
+// unpacks arguments, calls these, and packs the rows.
+#pragma once
+
+#include <string>
+
+#include "core/rows.hpp"
+
+namespace ivory {
+
+// The extension's version, as the control file states it.
+inline constexpr const char *version = "0.1.0";
+
+// ivory.check(source): (checker, description, severity, ok, detail).
+Rows check_rows(const std::string &source);
+
+// ivory.schema_diff(source): (object_type, object_name, attribute, source_value,
+// target_value, difference).
+Rows schema_diff_rows(const std::string &source);
+
+} // namespace ivory

@@ -1,0 +1,41 @@
+#include <string>
+#include <vector>
+
+#include "result_set.hpp"
+
+#include "guard.hpp"
+
+namespace ivory::pg {
+
+std::string text_argument(FunctionCallInfo fcinfo, int number) {
+    char *value =
+        guarded([fcinfo, number] { return text_to_cstring(PG_GETARG_TEXT_PP(number)); });
+    std::string copy(value);
+    pfree(value);
+    return copy;
+}
+
+void return_rows(FunctionCallInfo fcinfo, const Rows &rows) {
+    guarded([fcinfo] { InitMaterializedSRF(fcinfo, 0); });
+    ReturnSetInfo *result_info = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+    AttInMetadata *metadata =
+        guarded([result_info] { return TupleDescGetAttInMetadata(result_info->setDesc); });
+    const size_t columns = static_cast<size_t>(result_info->setDesc->natts);
+    std::vector<char *> values(columns);
+    for (const Row &row : rows) {
+        if (row.size() != columns)
+            throw Error(sqlstate::internal, "result row has " + std::to_string(row.size()) +
+                                                " columns, the function returns " +
+                                                std::to_string(columns));
+        for (size_t i = 0; i < columns; ++i)
+            values[i] = row[i] ? const_cast<char *>(row[i]->c_str()) : nullptr;
+        char **raw = values.data();
+        guarded([result_info, metadata, raw] {
+            HeapTuple tuple = BuildTupleFromCStrings(metadata, raw);
+            tuplestore_puttuple(result_info->setResult, tuple);
+            heap_freetuple(tuple);
+        });
+    }
+}
+
+} // namespace ivory::pg

@@ -1,0 +1,52 @@
+#include <string>
+
+#include "spi.hpp"
+
+#include "guard.hpp"
+
+namespace ivory::pg {
+
+LocalSession::LocalSession() {
+    const int rc = guarded([] { return SPI_connect(); });
+    if (rc != SPI_OK_CONNECT)
+        throw Error(sqlstate::internal, "could not connect to SPI");
+    connected_ = true;
+}
+
+LocalSession::~LocalSession() {
+    if (!connected_)
+        return;
+    try {
+        guarded([] { SPI_finish(); });
+    } catch (...) {
+        // The transaction's abort cleans SPI up; nothing more to do here.
+    }
+}
+
+Rows LocalSession::query(const std::string &sql, const std::string &step) {
+    const char *statement = sql.c_str();
+    const int rc = guarded([statement] { return SPI_execute(statement, true, 0); });
+    if (rc != SPI_OK_SELECT)
+        throw Error(sqlstate::internal, "unexpected SPI result " + std::to_string(rc) +
+                                            " while " + step);
+    const uint64 count = SPI_processed;
+    SPITupleTable *table = SPI_tuptable;
+    const int columns = table->tupdesc->natts;
+    Rows rows;
+    rows.reserve(count);
+    for (uint64 i = 0; i < count; ++i) {
+        Row row;
+        row.reserve(columns);
+        for (int column = 1; column <= columns; ++column) {
+            HeapTuple tuple = table->vals[i];
+            char *value = guarded(
+                [table, tuple, column] { return SPI_getvalue(tuple, table->tupdesc, column); });
+            row.push_back(value ? Value(value) : Value());
+        }
+        rows.push_back(std::move(row));
+    }
+    guarded([table] { SPI_freetuptable(table); });
+    return rows;
+}
+
+} // namespace ivory::pg

@@ -1,0 +1,186 @@
+#include <string>
+#include <vector>
+
+#include <libpq-fe.h>
+
+#include "connection.hpp"
+
+#include "../core/conninfo.hpp"
+#include "../core/error.hpp"
+#include "../pg/guard.hpp"
+
+namespace ivory::remote {
+
+namespace {
+
+// Defaults the caller's connection string may override, and settings it may not.
+const char *const default_connect_timeout = "10";
+
+std::string chomp(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
+    return text;
+}
+
+} // namespace
+
+void ResultDeleter::operator()(PGresult *result) const { PQclear(result); }
+
+Connection::Connection(const std::string &conninfo) : conninfo_(conninfo) { connect(); }
+
+ConnectionHandle::~ConnectionHandle() {
+    if (conn) {
+        // A query still running there (we were interrupted) is cancelled, so
+        // the source does not go on working for nobody.
+        if (PQtransactionStatus(conn) == PQTRANS_ACTIVE) {
+            if (PGcancel *cancel = PQgetCancel(conn)) {
+                char error[256];
+                PQcancel(cancel, error, sizeof error);
+                PQfreeCancel(cancel);
+            }
+        }
+        PQfinish(conn);
+    }
+    if (holds_external_fd)
+        ReleaseExternalFD();
+}
+
+void Connection::connect() {
+    char *parse_error = nullptr;
+    PQconninfoOption *options = PQconninfoParse(conninfo_.c_str(), &parse_error);
+    if (!options) {
+        const std::string reason = parse_error ? chomp(parse_error) : "out of memory";
+        PQfreemem(parse_error);
+        throw Error(sqlstate::unable_to_connect, "invalid connection string for the source",
+                    mask_secrets(reason, conninfo_));
+    }
+    PQconninfoFree(options);
+
+    // As dblink: a non-superuser must not borrow the server's own identity
+    // (trust, peer, .pgpass of the server's OS user).
+    const bool superuser_caller = pg::guarded([] { return superuser(); });
+    if (!superuser_caller && !conninfo_has_password(conninfo_))
+        throw Error(sqlstate::password_required, "password is required",
+                    "Non-superusers must provide a password in the connection string.");
+
+    if (!pg::guarded([] { return AcquireExternalFD(); }))
+        throw Error(sqlstate::unable_to_connect, "could not connect to the source",
+                    "There are too many open files on the local server.",
+                    "Raise the server's max_files_per_process and/or \"ulimit -n\" limits.");
+    handle_.holds_external_fd = true;
+
+    const char *encoding = pg::guarded([] { return GetDatabaseEncodingName(); });
+    // Later entries override earlier ones, and the expanded connection string
+    // overrides what comes before it.
+    const char *keywords[] = {"connect_timeout", "keepalives", "dbname", "client_encoding",
+                              "fallback_application_name", nullptr};
+    const char *values[] = {default_connect_timeout, "1", conninfo_.c_str(), encoding, "ivory",
+                            nullptr};
+    handle_.conn = PQconnectStartParams(keywords, values, 1);
+    if (!handle_.conn)
+        throw std::bad_alloc();
+
+    PostgresPollingStatusType status = PGRES_POLLING_WRITING;
+    while (PQstatus(handle_.conn) != CONNECTION_BAD && status != PGRES_POLLING_OK &&
+           status != PGRES_POLLING_FAILED) {
+        wait_for(status == PGRES_POLLING_READING ? WL_SOCKET_READABLE : WL_SOCKET_WRITEABLE);
+        status = PQconnectPoll(handle_.conn);
+    }
+    if (PQstatus(handle_.conn) != CONNECTION_OK)
+        throw Error(ErrorFields{sqlstate::unable_to_connect, "could not connect to the source",
+                                mask_secrets(chomp(PQerrorMessage(handle_.conn)), conninfo_), "",
+                                "connecting to " + redact_conninfo(conninfo_)});
+
+    if (!superuser_caller && !PQconnectionUsedPassword(handle_.conn))
+        throw Error(sqlstate::password_required, "password is required",
+                    "Non-superuser cannot connect if the server does not request a password.",
+                    "Target server's authentication method must be changed.");
+
+    // Names in ivory's queries are qualified; an empty search path keeps the
+    // source's objects from hijacking them.
+    run("SELECT pg_catalog.set_config('search_path', '', false)", "setting the search path");
+}
+
+// Waits until the socket is ready or the latch is set, processing interrupts.
+void Connection::wait_for(int socket_events) {
+    const pgsocket socket = PQsocket(handle_.conn);
+    const int events = pg::guarded([socket, socket_events] {
+        return WaitLatchOrSocket(MyLatch, WL_EXIT_ON_PM_DEATH | WL_LATCH_SET | socket_events,
+                                 socket, 0, PG_WAIT_EXTENSION);
+    });
+    if (events & WL_LATCH_SET) {
+        pg::guarded([] { ResetLatch(MyLatch); });
+        pg::check_for_interrupts();
+    }
+}
+
+Result Connection::run(const std::string &sql, const std::string &step) {
+    if (!PQsendQuery(handle_.conn, sql.c_str()))
+        fail("could not send a query to the source", step, nullptr);
+    Result last;
+    for (;;) {
+        while (PQisBusy(handle_.conn)) {
+            wait_for(WL_SOCKET_READABLE);
+            if (!PQconsumeInput(handle_.conn))
+                fail("lost the connection to the source", step, nullptr);
+        }
+        Result next(PQgetResult(handle_.conn));
+        if (!next)
+            break;
+        // Keep the first error: later results of a failed query say less.
+        if (!last || PQresultStatus(last.get()) != PGRES_FATAL_ERROR)
+            last = std::move(next);
+    }
+    if (!last)
+        fail("no result from the source", step, nullptr);
+    const ExecStatusType status = PQresultStatus(last.get());
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+        fail("query failed on the source", step, last.get());
+    return last;
+}
+
+void Connection::fail(const std::string &message, const std::string &step,
+                      const PGresult *result) {
+    ErrorFields fields;
+    fields.sqlstate = sqlstate::connection_failure;
+    fields.message = message;
+    fields.context = "while " + step + " on the source";
+    auto field = [result](int code) {
+        const char *value = result ? PQresultErrorField(result, code) : nullptr;
+        return value ? std::string(value) : std::string();
+    };
+    if (result) {
+        fields.sqlstate = field(PG_DIAG_SQLSTATE).empty() ? sqlstate::internal
+                                                          : field(PG_DIAG_SQLSTATE);
+        fields.message = field(PG_DIAG_MESSAGE_PRIMARY);
+        fields.detail = field(PG_DIAG_MESSAGE_DETAIL);
+        fields.hint = field(PG_DIAG_MESSAGE_HINT);
+        if (fields.message.empty())
+            fields.message = chomp(PQresultErrorMessage(result));
+    } else {
+        fields.detail = chomp(PQerrorMessage(handle_.conn));
+    }
+    fields.message = mask_secrets(fields.message, conninfo_);
+    fields.detail = mask_secrets(fields.detail, conninfo_);
+    throw Error(std::move(fields));
+}
+
+Rows Connection::query(const std::string &sql, const std::string &step) {
+    const Result result = run(sql, step);
+    const int count = PQntuples(result.get());
+    const int columns = PQnfields(result.get());
+    Rows rows;
+    rows.reserve(count);
+    for (int i = 0; i < count; ++i) {
+        Row row;
+        row.reserve(columns);
+        for (int column = 0; column < columns; ++column)
+            row.push_back(PQgetisnull(result.get(), i, column)
+                              ? Value()
+                              : Value(PQgetvalue(result.get(), i, column)));
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+} // namespace ivory::remote

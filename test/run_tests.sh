@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# `make test`: everything from a fresh Debian 12 machine to one summary line.
+# Installs what is missing, builds, installs, starts throwaway clusters, runs
+# the unit tests, the pg_regress suite and the CLI integration tests, tears the
+# clusters down (also on failure) and ends with "N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+PACKAGES=(g++ make postgresql-15 postgresql-server-dev-15 libpq-dev libgtest-dev libcli11-dev)
+
+install_missing_packages() {
+    local missing=() package
+    for package in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||
+            missing+=("$package")
+    done
+    # The extension is built against the server-dev headers; run it on the
+    # server of the same minor release.
+    local server dev
+    server=$(dpkg-query -W -f='${Version}' postgresql-15 2>/dev/null)
+    dev=$(dpkg-query -W -f='${Version}' postgresql-server-dev-15 2>/dev/null)
+    if [ -n "$dev" ] && [ "$server" != "$dev" ]; then missing+=(postgresql-15); fi
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" != 0 ]; then
+        echo "missing packages: ${missing[*]} (run as root, or install them)" >&2
+        return 1
+    fi
+    echo "== installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq postgresql-15 "${missing[@]}" >/dev/null
+}
+
+install_missing_packages || exit 1
+
+echo "== building"
+make -s -j"$(nproc)" all test/unit/unit_tests test/silent_server || { echo "0 passed, 1 failed"; exit 1; }
+echo "== installing"
+make -s install >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+
+source test/cluster.sh
+PASSED=0
+FAILED=0
+SILENT_PID=
+cleanup() {
+    [ -n "$SILENT_PID" ] && kill "$SILENT_PID" 2>/dev/null
+    clusters_teardown
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- source rules -------------------------------------------------------------
+# Inside the server, libpq must not block interrupts, and only the boundary
+# raises PostgreSQL errors.
+echo "== source rules"
+blocking=$(grep -rnE '\b(PQexec|PQconnectdb|PQping)\(' src/ | grep -vE '^[^:]*:[0-9]+: *//')
+raising=$(grep -rnE '\b(elog|ereport)\(ERROR' src/ | grep -vE '^[^:]*:[0-9]+: *//' |
+    grep -v '^src/pg/guard.cpp:')
+if [ -z "$blocking$raising" ]; then
+    echo "ok - no blocking libpq call in the extension, errors raised only at the boundary"
+    PASSED=$((PASSED + 1))
+else
+    echo "not ok - source rules"
+    printf '%s\n' "$blocking" "$raising" | sed 's/^/    /'
+    FAILED=$((FAILED + 1))
+fi
+
+# --- unit tests -------------------------------------------------------------
+echo "== unit tests (GoogleTest)"
+unit_output=$(test/unit/unit_tests 2>&1)
+unit_status=$?
+echo "$unit_output" | grep -E '^\[  (FAILED|PASSED) |^\[==========\]' | tail -5
+unit_passed=$(echo "$unit_output" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p')
+unit_failed=$(echo "$unit_output" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p')
+if [ "$unit_status" -ne 0 ]; then echo "$unit_output" | grep -E '^\[  FAILED  \]|Failure' | head -40; fi
+PASSED=$((PASSED + ${unit_passed:-0}))
+FAILED=$((FAILED + ${unit_failed:-0}))
+if [ "$unit_status" -ne 0 ] && [ -z "$unit_failed" ]; then FAILED=$((FAILED + 1)); fi
+
+# --- clusters ---------------------------------------------------------------
+echo "== starting clusters"
+clusters_setup
+SOURCE_PORT=$(free_port 55432)
+TARGET_PORT=$(free_port $((SOURCE_PORT + 1)))
+REPLICA_PORT=$(free_port $((TARGET_PORT + 1)))
+export SOURCE_PORT TARGET_PORT REPLICA_PORT
+# Source: the replication role logs in with a password, over the socket and TCP.
+cat >"$IVORY_TEST_DIR/source_hba.conf" <<HBA
+local all postgres trust
+local all all scram-sha-256
+host all postgres 127.0.0.1/32 trust
+host all all 127.0.0.1/32 scram-sha-256
+HBA
+# A source that is not ready: wal_level=replica, no line for ivory_replicator.
+cat >"$IVORY_TEST_DIR/replica_hba.conf" <<HBA
+local all postgres trust
+host all postgres 127.0.0.1/32 trust
+HBA
+cluster_start source "$SOURCE_PORT" "$IVORY_TEST_DIR/source_hba.conf" \
+    "wal_level = logical" "max_replication_slots = 10" "max_wal_senders = 10" &&
+cluster_start target "$TARGET_PORT" "$IVORY_TEST_DIR/source_hba.conf" \
+    "max_logical_replication_workers = 6" "max_worker_processes = 12" &&
+cluster_start replica "$REPLICA_PORT" "$IVORY_TEST_DIR/replica_hba.conf" \
+    "wal_level = replica" || { echo "$PASSED passed, $((FAILED + 1)) failed"; exit 1; }
+export PGHOST=$IVORY_TEST_DIR PGUSER=postgres
+SILENT_PORT_FILE="$IVORY_TEST_DIR/silent.port"
+test/silent_server >"$SILENT_PORT_FILE" &
+SILENT_PID=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$SILENT_PORT_FILE" ] && break; sleep 0.1; done
+SILENT_PORT=$(cat "$SILENT_PORT_FILE")
+export SILENT_PORT
+
+# --- pg_regress ---------------------------------------------------------------
+echo "== regression tests (pg_regress)"
+psql -X -q -p "$SOURCE_PORT" -d postgres -v ON_ERROR_STOP=1 <<SQL >/dev/null
+CREATE DATABASE ivory_regress TEMPLATE template0;
+CREATE ROLE ivory_tester LOGIN SUPERUSER PASSWORD 'right-Secret-42';
+SQL
+export IVORY_SOURCE="host=$IVORY_TEST_DIR port=$SOURCE_PORT user=postgres dbname=ivory_regress"
+export IVORY_SOURCE_HOST=$IVORY_TEST_DIR IVORY_TARGET_HOST=$IVORY_TEST_DIR
+export IVORY_SOURCE_PORT=$SOURCE_PORT IVORY_TARGET_PORT=$TARGET_PORT
+PG_REGRESS="$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress"
+REGRESS_OUT="$IVORY_TEST_DIR/regress"
+mkdir -p "$REGRESS_OUT"
+regress_output=$("$PG_REGRESS" --inputdir="$ROOT" --outputdir="$REGRESS_OUT" \
+    --bindir="$(pg_config --bindir)" --host="$IVORY_TEST_DIR" --port="$TARGET_PORT" \
+    --user=postgres --dbname=ivory_regress --schedule="$ROOT/test/regress_schedule" 2>&1)
+echo "$regress_output" | grep -E '^(test|     |ok|not ok)|tests (passed|failed)' | sed 's/^/  /'
+regress_total=$(grep -c '^test ' "$ROOT/test/regress_schedule")
+regress_failed=$(echo "$regress_output" | grep -cE '\.\.\. FAILED|\.\.\. failed')
+if [ -s "$REGRESS_OUT/regression.diffs" ]; then
+    echo "-- regression.diffs:"
+    head -150 "$REGRESS_OUT/regression.diffs"
+fi
+if ! echo "$regress_output" | grep -qE 'tests passed|tests failed'; then
+    echo "$regress_output" | tail -20
+    regress_failed=$regress_total
+fi
+PASSED=$((PASSED + regress_total - regress_failed))
+FAILED=$((FAILED + regress_failed))
+
+# --- CLI integration tests ------------------------------------------------------
+echo "== integration tests (CLI against the clusters)"
+integration_output=$(test/integration.sh 2>&1)
+echo "$integration_output" | grep -E '^(ok|not ok)|^  ' | head -400
+integration_passed=$(echo "$integration_output" | sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+integration_failed=$(echo "$integration_output" | sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+if [ -z "$integration_passed" ]; then
+    echo "$integration_output" | tail -20
+    integration_passed=0
+    integration_failed=1
+fi
+PASSED=$((PASSED + integration_passed))
+FAILED=$((FAILED + integration_failed))
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

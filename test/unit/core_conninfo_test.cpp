@@ -1,0 +1,55 @@
+#include <gtest/gtest.h>
+
+#include "../../src/core/conninfo.hpp"
+
+using namespace ivory;
+
+TEST(MaskSecrets, MasksThePasswordKeywordValue) {
+    const std::string conninfo = "host=h password=Sup3rSecret dbname=d";
+    EXPECT_EQ(mask_secrets("failed with Sup3rSecret here", conninfo),
+              "failed with ******** here");
+}
+
+TEST(MaskSecrets, MasksQuotedPasswordsAndEachOfTheirWords) {
+    const std::string conninfo = "password='two words\\'q' host=h";
+    const std::string masked =
+        mask_secrets("missing \"=\" after \"words'q\" and two words'q", conninfo);
+    EXPECT_EQ(masked.find("words"), std::string::npos) << masked;
+}
+
+TEST(MaskSecrets, MasksAnUnparsableStringsFragments) {
+    // libpq quotes a fragment of the password in its parse error.
+    const std::string conninfo = "host=h password=abc def=x this";
+    EXPECT_EQ(mask_secrets("missing \"=\" after \"abc\"", conninfo),
+              "missing \"=\" after \"********\"");
+}
+
+TEST(MaskSecrets, MasksAUriPassword) {
+    const std::string conninfo = "postgresql://alice:s3cr3t-pw@db.example:5432/app";
+    EXPECT_EQ(mask_secrets("cannot use s3cr3t-pw", conninfo), "cannot use ********");
+    const std::string query_form = "postgresql://db/app?user=a&password=qu3ry-pw&sslmode=disable";
+    EXPECT_EQ(mask_secrets("x qu3ry-pw y", query_form), "x ******** y");
+}
+
+TEST(MaskSecrets, LeavesTextAloneWithoutPassword) {
+    EXPECT_EQ(mask_secrets("connection refused", "host=h port=1"), "connection refused");
+}
+
+TEST(MaskSecrets, ShortPasswordsOnlyInsideQuotes) {
+    const std::string conninfo = "password=ab host=h";
+    EXPECT_EQ(mask_secrets("about \"ab\"", conninfo), "about \"********\"");
+}
+
+TEST(RedactConninfo, ShowsKeysWithThePasswordMasked) {
+    EXPECT_EQ(redact_conninfo("host=h port=5 password=pw dbname=d"),
+              "password=******** dbname=d host=h port=5");
+    EXPECT_EQ(redact_conninfo("not valid at all"), "(invalid connection string)");
+}
+
+TEST(ConninfoHasPassword, FindsKeywordAndUriPasswords) {
+    EXPECT_TRUE(conninfo_has_password("host=h password=x"));
+    EXPECT_TRUE(conninfo_has_password("postgresql://u:p@h/d"));
+    EXPECT_FALSE(conninfo_has_password("host=h user=u"));
+    EXPECT_FALSE(conninfo_has_password("host=h password="));
+    EXPECT_FALSE(conninfo_has_password("garbage"));
+}
