@@ -8,7 +8,9 @@
 
 EXTENSION = ivory
 MODULE_big = ivory
-DATA = ivory--0.1.0.sql
+# One version, from the control file, for the install script, the library and the CLI.
+IVORY_VERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" ivory.control)
+DATA = ivory--$(IVORY_VERSION).sql
 EXTENSION_SOURCES = $(wildcard src/*.cpp src/core/*.cpp src/pg/*.cpp src/remote/*.cpp)
 OBJS = $(EXTENSION_SOURCES:.cpp=.o)
 
@@ -21,7 +23,7 @@ PG_INCLUDEDIR := $(shell $(PG_CONFIG) --includedir 2>/dev/null)
 PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)
 
 # Server headers as system headers: -Wextra is for our code, not theirs.
-PG_CPPFLAGS = -isystem $(PG_INCLUDEDIR_SERVER) -I$(PG_INCLUDEDIR)
+PG_CPPFLAGS = -isystem $(PG_INCLUDEDIR_SERVER) -I$(PG_INCLUDEDIR) -DIVORY_VERSION='"$(IVORY_VERSION)"'
 PG_CXXFLAGS = -std=c++17 $(OUR_WARNINGS)
 SHLIB_LINK = -lpq -lstdc++
 
@@ -38,7 +40,7 @@ all:
 endif
 
 CXX ?= g++
-STANDALONE_CXXFLAGS = -std=c++17 -O2 -g $(OUR_WARNINGS)
+STANDALONE_CXXFLAGS = -std=c++17 -O2 -g $(OUR_WARNINGS) -DIVORY_VERSION='"$(IVORY_VERSION)"'
 
 # The CLI: libpq and header-only CLI11, nothing of the server. Objects go to
 # build/ so the unit tests link the same ones (CLI11 is slow to compile).

@@ -8,8 +8,8 @@
 
 namespace ivory {
 
-// The extension's version, as the control file states it.
-inline constexpr const char *version = "0.1.0";
+// The extension's version: default_version of ivory.control, from the Makefile.
+inline constexpr const char *version = IVORY_VERSION;
 
 // ivory.check(source): (checker, description, severity, ok, detail).
 Rows check_rows(const std::string &source);
