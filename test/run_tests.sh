@@ -140,18 +140,22 @@ PASSED=$((PASSED + regress_total - regress_failed))
 FAILED=$((FAILED + regress_failed))
 
 # --- CLI integration tests ------------------------------------------------------
-echo "== integration tests (CLI against the clusters)"
-integration_output=$(test/integration.sh 2>&1)
-echo "$integration_output" | grep -E '^(ok|not ok)|^  ' | head -400
-integration_passed=$(echo "$integration_output" | sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
-integration_failed=$(echo "$integration_output" | sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
-if [ -z "$integration_passed" ]; then
-    echo "$integration_output" | tail -20
-    integration_passed=0
-    integration_failed=1
-fi
-PASSED=$((PASSED + integration_passed))
-FAILED=$((FAILED + integration_failed))
+# Each test/integration_*.sh prints "ok"/"not ok" lines and ends with
+# "integration: N passed, M failed".
+for script in test/integration_*.sh; do
+    echo "== integration tests: $script"
+    integration_output=$("$script" 2>&1)
+    echo "$integration_output" | grep -E '^(ok|not ok)|^    ' | head -400
+    summary=$(echo "$integration_output" | grep -E '^integration: [0-9]+ passed, [0-9]+ failed$' | tail -1)
+    if [ -z "$summary" ]; then
+        echo "not ok - $script ended without a summary"
+        echo "$integration_output" | tail -20
+        FAILED=$((FAILED + 1))
+        continue
+    fi
+    PASSED=$((PASSED + $(echo "$summary" | sed -E 's/^integration: ([0-9]+) passed.*/\1/')))
+    FAILED=$((FAILED + $(echo "$summary" | sed -E 's/.* ([0-9]+) failed$/\1/')))
+done
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
