@@ -44,3 +44,16 @@ COMMENT ON FUNCTION ivory.schema_diff(text) IS
 -- Reaching another server is a superuser's decision unless granted.
 REVOKE ALL ON FUNCTION ivory.check(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ivory.schema_diff(text) FROM PUBLIC;
+
+CREATE FUNCTION ivory.copy_schema(
+    source text,
+    OUT object_type text,
+    OUT created integer)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ivory_copy_schema'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION ivory.copy_schema(text) IS
+'Applies the schema of the source (a libpq connection string), from its pg_dump --schema-only, to this database in the current transaction; one row per kind of object created';
+
+REVOKE ALL ON FUNCTION ivory.copy_schema(text) FROM PUBLIC;

@@ -93,7 +93,10 @@ SELECT lo_create(4242) > 0 AS large_object_created;
 SELECT checker, severity, ok, detail FROM ivory.check(:'source')
 WHERE checker IN ('sequences', 'large_objects', 'unlogged_tables') ORDER BY checker;
 
--- Leave the source empty for the next test.
+-- Leave both sides empty for the next test.
+DROP SCHEMA public CASCADE;
+CREATE SCHEMA public;
+DROP SCHEMA "Sales ""EU""" CASCADE;
 \connect ivory_regress postgres :source_host :source_port
 DROP SCHEMA public CASCADE;
 CREATE SCHEMA public;

@@ -13,6 +13,7 @@ PG_MODULE_MAGIC;
 PG_FUNCTION_INFO_V1(ivory_version);
 PG_FUNCTION_INFO_V1(ivory_check);
 PG_FUNCTION_INFO_V1(ivory_schema_diff);
+PG_FUNCTION_INFO_V1(ivory_copy_schema);
 }
 
 namespace {
@@ -38,4 +39,8 @@ extern "C" Datum ivory_check(PG_FUNCTION_ARGS) { return rows_of_source(fcinfo, i
 
 extern "C" Datum ivory_schema_diff(PG_FUNCTION_ARGS) {
     return rows_of_source(fcinfo, ivory::schema_diff_rows);
+}
+
+extern "C" Datum ivory_copy_schema(PG_FUNCTION_ARGS) {
+    return rows_of_source(fcinfo, ivory::copy_schema_rows);
 }

@@ -18,4 +18,8 @@ Rows check_rows(const std::string &source);
 // target_value, difference).
 Rows schema_diff_rows(const std::string &source);
 
+// ivory.copy_schema(source): (object_type, created), the source's schema
+// applied to the current database (schema_copy.cpp).
+Rows copy_schema_rows(const std::string &source);
+
 } // namespace ivory

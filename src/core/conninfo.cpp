@@ -151,14 +151,39 @@ std::string redact_conninfo(const std::string &conninfo) {
     return shown;
 }
 
-bool conninfo_has_password(const std::string &conninfo) {
+std::optional<std::string> conninfo_value(const std::string &conninfo,
+                                          const std::string &keyword) {
     ParsedOptions options = parse(conninfo);
     if (!options)
-        return false;
+        return std::nullopt;
     for (const PQconninfoOption *option = options.get(); option->keyword; ++option)
-        if (std::string(option->keyword) == "password" && option->val && *option->val)
-            return true;
-    return false;
+        if (keyword == option->keyword && option->val)
+            return std::string(option->val);
+    return std::nullopt;
+}
+
+std::string conninfo_without(const std::string &conninfo, const std::string &keyword) {
+    ParsedOptions options = parse(conninfo);
+    std::string result;
+    if (!options)
+        return result;
+    for (const PQconninfoOption *option = options.get(); option->keyword; ++option) {
+        if (!option->val || keyword == option->keyword)
+            continue;
+        std::string quoted = "'";
+        for (const char *c = option->val; *c; ++c) {
+            if (*c == '\\' || *c == '\'')
+                quoted += '\\';
+            quoted += *c;
+        }
+        result += (result.empty() ? "" : " ") + std::string(option->keyword) + "=" + quoted + "'";
+    }
+    return result;
+}
+
+bool conninfo_has_password(const std::string &conninfo) {
+    const std::optional<std::string> password = conninfo_value(conninfo, "password");
+    return password && !password->empty();
 }
 
 } // namespace ivory

@@ -2,6 +2,7 @@
 // password, in any message, detail or log line.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,13 @@ std::string mask_secrets(const std::string &text, const std::string &conninfo);
 // The connection string as key=value pairs with the password masked, for error
 // context; an unparsable string becomes "(invalid connection string)".
 std::string redact_conninfo(const std::string &conninfo);
+
+// The value of `keyword` in the connection string (URIs included), if set.
+std::optional<std::string> conninfo_value(const std::string &conninfo, const std::string &keyword);
+
+// The connection string as key='value' pairs without `keyword`, for handing a
+// connection to another program without its password on its command line.
+std::string conninfo_without(const std::string &conninfo, const std::string &keyword);
 
 // Whether the connection string carries a password (keyword or URI).
 bool conninfo_has_password(const std::string &conninfo);

@@ -27,6 +27,13 @@ int sqlstate_code(const std::string &state) {
 
 } // namespace
 
+void PgError::add_context(const std::string &line) noexcept {
+    const std::string context =
+        data_->context ? std::string(data_->context) + "\n" + line : line;
+    if (char *copy = copy_or_null(context))
+        data_->context = copy;
+}
+
 ErrorData *copy_error_data(MemoryContext caller_context) {
     MemoryContextSwitchTo(TopTransactionContext);
     ErrorData *error = CopyErrorData();

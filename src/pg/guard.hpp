@@ -12,6 +12,7 @@
 
 #include <exception>
 #include <optional>
+#include <string>
 #include <type_traits>
 
 #include "../core/error.hpp"
@@ -28,6 +29,8 @@ class PgError : public std::exception {
         return data_ && data_->message ? data_->message : "PostgreSQL error";
     }
     ErrorData *data() const { return data_; }
+    // Adds a line to the error's context (CONTEXT:), as errcontext would.
+    void add_context(const std::string &line) noexcept;
 
   private:
     ErrorData *data_;

@@ -1,3 +1,4 @@
+#include <exception>
 #include <string>
 
 #include "spi.hpp"
@@ -47,6 +48,30 @@ Rows LocalSession::query(const std::string &sql, const std::string &step) {
     }
     guarded([table] { SPI_freetuptable(table); });
     return rows;
+}
+
+void LocalSession::execute(const std::string &sql) {
+    const char *statements = sql.c_str();
+    const int rc = guarded([statements] { return SPI_execute(statements, false, 0); });
+    if (rc < 0)
+        throw Error(sqlstate::internal, "SPI could not run a statement: " +
+                                            std::string(SPI_result_code_string(rc)));
+    if (SPI_tuptable)
+        guarded([] { SPI_freetuptable(SPI_tuptable); });
+}
+
+LocalSettingsScope::LocalSettingsScope()
+    : nest_level_(guarded([] { return NewGUCNestLevel(); })),
+      exceptions_at_start_(std::uncaught_exceptions()) {}
+
+LocalSettingsScope::~LocalSettingsScope() {
+    if (std::uncaught_exceptions() > exceptions_at_start_)
+        return; // an error is on its way out; the abort restores the settings
+    const int level = nest_level_;
+    try {
+        guarded([level] { AtEOXact_GUC(true, level); });
+    } catch (...) {
+    }
 }
 
 } // namespace ivory::pg

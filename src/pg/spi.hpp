@@ -16,8 +16,26 @@ class LocalSession : public QueryRunner {
 
     Rows query(const std::string &sql, const std::string &step) override;
 
+    // Runs one or more statements that may write (DDL).
+    void execute(const std::string &sql);
+
   private:
     bool connected_ = false;
+};
+
+// A GUC nest level, as a function's SET clause has: settings made with SET
+// LOCAL inside it revert when it ends. On an error the transaction's abort
+// reverts them instead.
+class LocalSettingsScope {
+  public:
+    LocalSettingsScope();
+    ~LocalSettingsScope();
+    LocalSettingsScope(const LocalSettingsScope &) = delete;
+    LocalSettingsScope &operator=(const LocalSettingsScope &) = delete;
+
+  private:
+    int nest_level_;
+    int exceptions_at_start_;
 };
 
 } // namespace ivory::pg

@@ -165,6 +165,8 @@ void Connection::fail(const std::string &message, const std::string &step,
     throw Error(std::move(fields));
 }
 
+int Connection::server_version() const { return PQserverVersion(handle_.conn); }
+
 Rows Connection::query(const std::string &sql, const std::string &step) {
     const Result result = run(sql, step);
     const int count = PQntuples(result.get());

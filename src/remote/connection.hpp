@@ -42,6 +42,9 @@ class Connection : public QueryRunner {
     // and the context "while <step> on the source".
     Rows query(const std::string &sql, const std::string &step) override;
 
+    // The source's server_version_num, e.g. 150020.
+    int server_version() const;
+
   private:
     void connect();
     void wait_for(int socket_events);

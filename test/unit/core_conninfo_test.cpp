@@ -53,3 +53,18 @@ TEST(ConninfoHasPassword, FindsKeywordAndUriPasswords) {
     EXPECT_FALSE(conninfo_has_password("host=h password="));
     EXPECT_FALSE(conninfo_has_password("garbage"));
 }
+
+TEST(ConninfoValue, ReadsKeywordsAndUris) {
+    EXPECT_EQ(conninfo_value("host=h password='a b'", "password"), "a b");
+    EXPECT_EQ(conninfo_value("postgresql://u:p%40w@h/d", "password"), "p@w");
+    EXPECT_EQ(conninfo_value("host=h", "password"), std::nullopt);
+    EXPECT_EQ(conninfo_value("garbage", "host"), std::nullopt);
+}
+
+TEST(ConninfoWithout, DropsTheKeywordAndQuotesTheRest) {
+    const std::string without = conninfo_without("host=h dbname='my db' password=secret", "password");
+    EXPECT_EQ(without, "dbname='my db' host='h'");
+    EXPECT_EQ(conninfo_without("postgresql://u:pw@h:5/d", "password"),
+              "user='u' dbname='d' host='h' port='5'");
+    EXPECT_EQ(conninfo_without("dbname='it\\'s'", "password"), "dbname='it\\'s'");
+}

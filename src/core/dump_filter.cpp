@@ -1,0 +1,202 @@
+#include "dump_filter.hpp"
+
+#include <cctype>
+
+#include "error.hpp"
+
+namespace ivory {
+
+namespace {
+
+bool starts_with(const std::string &text, const std::string &prefix) {
+    return text.compare(0, prefix.size(), prefix) == 0;
+}
+
+// Settings the caller's session owns: the dump turns them off or changes how
+// text reaches the client, neither of which applies inside a function.
+bool is_callers_setting(const std::string &line) {
+    static const char *const owned[] = {"SET statement_timeout ", "SET lock_timeout ",
+                                        "SET idle_in_transaction_session_timeout ",
+                                        "SET client_encoding "};
+    for (const char *prefix : owned)
+        if (starts_with(line, prefix))
+            return true;
+    return false;
+}
+
+// A top-level line of the dump as ivory runs it; empty to drop the line.
+std::string rewrite_top_level_line(const std::string &line) {
+    if (starts_with(line, "\\restrict ") || starts_with(line, "\\unrestrict "))
+        return "";
+    if (starts_with(line, "\\"))
+        throw Error(sqlstate::internal, "unexpected psql meta-command in the output of pg_dump",
+                    line.substr(0, line.find(' ')));
+    if (is_callers_setting(line))
+        return "";
+    if (starts_with(line, "SET "))
+        return "SET LOCAL " + line.substr(4);
+    const std::string session_search_path = "SELECT pg_catalog.set_config('search_path', '', false);";
+    if (line == session_search_path)
+        return "SELECT pg_catalog.set_config('search_path', '', true);";
+    return line;
+}
+
+// "-- Name: orders; Type: TABLE; Schema: public; Owner: postgres[; Tablespace: x]"
+bool parse_header(const std::string &line, DumpEntry &entry) {
+    const std::string prefix = "-- Name: ";
+    if (!starts_with(line, prefix))
+        return false;
+    const size_t type_at = line.rfind("; Type: ");
+    const size_t schema_at = line.find("; Schema: ", type_at == std::string::npos ? 0 : type_at);
+    if (type_at == std::string::npos || schema_at == std::string::npos)
+        return false;
+    size_t owner_at = line.find("; Owner: ", schema_at);
+    if (owner_at == std::string::npos)
+        owner_at = line.size();
+    entry = DumpEntry{};
+    entry.name = line.substr(prefix.size(), type_at - prefix.size());
+    entry.type = line.substr(type_at + 8, schema_at - type_at - 8);
+    entry.schema = line.substr(schema_at + 10, owner_at - schema_at - 10);
+    return true;
+}
+
+} // namespace
+
+void SqlLexer::feed_line(const std::string &line) {
+    const size_t n = line.size();
+    for (size_t i = 0; i < n; ++i) {
+        const char c = line[i];
+        const char next = i + 1 < n ? line[i + 1] : '\0';
+        if (comment_depth_ > 0) {
+            if (c == '*' && next == '/') {
+                --comment_depth_;
+                ++i;
+            } else if (c == '/' && next == '*') {
+                ++comment_depth_;
+                ++i;
+            }
+            continue;
+        }
+        switch (state_) {
+        case State::code:
+            if (c == '-' && next == '-')
+                return; // the rest of the line is a comment
+            if (c == '/' && next == '*') {
+                ++comment_depth_;
+                ++i;
+            } else if (c == '\'') {
+                const bool escape_string =
+                    i > 0 && (line[i - 1] == 'E' || line[i - 1] == 'e') &&
+                    (i == 1 || !(std::isalnum(static_cast<unsigned char>(line[i - 2])) ||
+                                 line[i - 2] == '_'));
+                state_ = escape_string ? State::escape_quote : State::single_quote;
+            } else if (c == '"') {
+                state_ = State::double_quote;
+            } else if (c == '$') {
+                // $tag$ where tag is empty or an identifier not starting with a digit
+                size_t end = i + 1;
+                while (end < n && (std::isalnum(static_cast<unsigned char>(line[end])) ||
+                                   line[end] == '_' || static_cast<unsigned char>(line[end]) >= 0x80))
+                    ++end;
+                const bool preceded_by_word =
+                    i > 0 && (std::isalnum(static_cast<unsigned char>(line[i - 1])) ||
+                              line[i - 1] == '_');
+                if (end < n && line[end] == '$' && !preceded_by_word &&
+                    !(end > i + 1 && std::isdigit(static_cast<unsigned char>(line[i + 1])))) {
+                    dollar_tag_ = line.substr(i, end - i + 1);
+                    state_ = State::dollar_quote;
+                    i = end;
+                }
+            }
+            break;
+        case State::single_quote:
+            if (c == '\'') {
+                if (next == '\'')
+                    ++i;
+                else
+                    state_ = State::code;
+            }
+            break;
+        case State::escape_quote:
+            if (c == '\\')
+                ++i;
+            else if (c == '\'') {
+                if (next == '\'')
+                    ++i;
+                else
+                    state_ = State::code;
+            }
+            break;
+        case State::double_quote:
+            if (c == '"') {
+                if (next == '"')
+                    ++i;
+                else
+                    state_ = State::code;
+            }
+            break;
+        case State::dollar_quote:
+            if (c == '$' && line.compare(i, dollar_tag_.size(), dollar_tag_) == 0) {
+                i += dollar_tag_.size() - 1;
+                state_ = State::code;
+            }
+            break;
+        }
+    }
+}
+
+SchemaDump parse_schema_dump(const std::string &dump) {
+    SchemaDump result;
+    std::string *current = &result.preamble;
+    SqlLexer lexer;
+    size_t start = 0;
+    while (start < dump.size()) {
+        size_t end = dump.find('\n', start);
+        if (end == std::string::npos)
+            end = dump.size();
+        const std::string line = dump.substr(start, end - start);
+        start = end + 1;
+
+        if (!lexer.at_top_level()) {
+            *current += line + '\n';
+            lexer.feed_line(line);
+            continue;
+        }
+        DumpEntry header;
+        if (parse_header(line, header)) {
+            result.entries.push_back(std::move(header));
+            current = &result.entries.back().sql;
+        }
+        const std::string rewritten = rewrite_top_level_line(line);
+        if (!rewritten.empty() || line.empty())
+            *current += rewritten + '\n';
+        lexer.feed_line(rewritten);
+    }
+    return result;
+}
+
+bool is_ivory_entry(const DumpEntry &entry) {
+    if (entry.schema == "ivory")
+        return true;
+    if ((entry.type == "EXTENSION" || entry.type == "SCHEMA") && entry.name == "ivory")
+        return true;
+    return (entry.type == "COMMENT" || entry.type == "ACL") &&
+           (entry.name == "EXTENSION ivory" || entry.name == "SCHEMA ivory");
+}
+
+std::vector<std::string> extensions_in(const SchemaDump &dump) {
+    std::vector<std::string> names;
+    for (const DumpEntry &entry : dump.entries)
+        if (entry.type == "EXTENSION")
+            names.push_back(entry.name);
+    return names;
+}
+
+std::map<std::string, int> count_by_type(const std::vector<DumpEntry> &entries) {
+    std::map<std::string, int> counts;
+    for (const DumpEntry &entry : entries)
+        ++counts[entry.type];
+    return counts;
+}
+
+} // namespace ivory

@@ -1,0 +1,61 @@
+// Turning `pg_dump --schema-only` output into SQL that ivory can run through
+// SPI inside the caller's transaction:
+// - psql meta-commands go: `\restrict`/`\unrestrict` (pg_dump >= 15.14) are
+//   dropped, any other one is an error;
+// - session settings become transaction-local (`SET LOCAL`,
+//   `set_config(..., true)`), so they end with ivory's GUC nest level, and the
+//   timeouts and client_encoding the dump resets are left to the caller;
+// - the dump is split into its entries (the `-- Name: ...; Type: ...` headers),
+//   so that errors and the summary name objects, and ivory's own extension
+//   and schema are left out.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ivory {
+
+struct DumpEntry {
+    std::string name;   // as pg_dump prints it: unquoted, e.g. `orders id`, `TABLE t`
+    std::string type;   // TABLE, INDEX, FK CONSTRAINT, COMMENT, ...
+    std::string schema; // "-" for objects outside a schema
+    std::string sql;    // the entry's statements, ready for SPI
+};
+
+struct SchemaDump {
+    std::string preamble; // the settings before the first entry
+    std::vector<DumpEntry> entries;
+};
+
+// Parses and rewrites a plain-format schema-only dump. Throws ivory::Error on
+// a psql meta-command it does not know.
+SchemaDump parse_schema_dump(const std::string &dump);
+
+// Whether an entry belongs to ivory itself (its extension or its schema),
+// which the target already has.
+bool is_ivory_entry(const DumpEntry &entry);
+
+// Names of the extensions the dump creates.
+std::vector<std::string> extensions_in(const SchemaDump &dump);
+
+// Entries per type, for the summary.
+std::map<std::string, int> count_by_type(const std::vector<DumpEntry> &entries);
+
+// Tracks whether a position in SQL text is inside a string, a quoted
+// identifier, a dollar quote or a comment, line by line.
+class SqlLexer {
+  public:
+    // Advances over one line (without its newline).
+    void feed_line(const std::string &line);
+    // True between statements' tokens: not inside any quote or block comment.
+    bool at_top_level() const { return state_ == State::code && comment_depth_ == 0; }
+
+  private:
+    enum class State { code, single_quote, escape_quote, double_quote, dollar_quote };
+    State state_ = State::code;
+    int comment_depth_ = 0;
+    std::string dollar_tag_;
+};
+
+} // namespace ivory

@@ -1,0 +1,24 @@
+// Running a program from inside a backend (pg_dump): no shell, no inherited
+// file descriptors or signal dispositions, its output read while waiting on
+// the latch, so that cancel and statement_timeout stop it; an interrupted or
+// failed run kills and reaps the child.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ivory::pg {
+
+struct ChildOutput {
+    int exit_code = -1; // -1 when killed by a signal
+    std::string standard_output;
+    std::string standard_error;
+};
+
+// Runs `program` with `arguments` (argv[1..]) and the backend's environment
+// plus `environment` ("NAME=value"; a name given here replaces the inherited
+// one). Standard input is /dev/null.
+ChildOutput run_child(const std::string &program, const std::vector<std::string> &arguments,
+                      const std::vector<std::string> &environment);
+
+} // namespace ivory::pg

@@ -1,0 +1,17 @@
+// Facts about the server ivory runs in, for plain C++ callers.
+#pragma once
+
+#include <string>
+
+namespace ivory::pg {
+
+// The directory of the running postgres binary, where pg_dump lives too.
+std::string server_bin_directory();
+
+// The current database's encoding name, e.g. "UTF8".
+std::string database_encoding_name();
+
+// The server's major version, e.g. 15.
+int server_major_version();
+
+} // namespace ivory::pg
