@@ -1,9 +1,231 @@
-// ivory copyschema
+// ivory copyschema: re-creates the target database with the source database's
+// options through the maintenance database, then has ivory.copy_schema() in
+// the new database apply the source's schema.
+#include <chrono>
+#include <random>
+#include <sstream>
+
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "database_copy.hpp"
+#include "target.hpp"
 
 namespace ivory::cli {
+
+namespace {
+
+const char *const copy_schema_query = "SELECT object_type, created FROM ivory.copy_schema($1)";
+
+// The locale columns of pg_database by server version: the provider came in
+// PostgreSQL 15, and 17 renamed daticulocale to datlocale.
+std::string locale_provider_columns(int server_version) {
+    if (server_version >= 170000)
+        return "datlocprovider, datlocale";
+    if (server_version >= 150000)
+        return "datlocprovider, daticulocale";
+    return "'c'::\"char\", NULL::text";
+}
+
+// Names our source session uniquely, so that the target can tell when the
+// source is the very database about to be dropped.
+std::string source_application_name() {
+    std::random_device random;
+    std::ostringstream name;
+    name << "ivory copyschema source " << getpid() << "-" << std::hex << random();
+    return name.str();
+}
+
+Keywords source_keywords(const ConnectionOptions &options, const std::string &application_name) {
+    Keywords keywords = connection_keywords(options);
+    keywords.emplace_back("application_name", application_name);
+    keywords.emplace_back("client_encoding", "UTF8");
+    return keywords;
+}
+
+std::optional<DatabaseOptions> read_source_options(PGconn *source, const Logger &log) {
+    const Result result =
+        run_query(source,
+                  "SELECT pg_encoding_to_char(encoding), datcollate, datctype, datconnlimit, "
+                  "pg_get_userbyid(datdba), datacl::text, " +
+                      locale_provider_columns(PQserverVersion(source)) +
+                      " FROM pg_database WHERE datname = current_database()",
+                  {}, log, "could not read the source database's options");
+    if (!result)
+        return std::nullopt;
+    if (PQntuples(result.get()) != 1) {
+        log.error("could not read the source database's options: it is not in pg_database");
+        return std::nullopt;
+    }
+    const PGresult *row = result.get();
+    DatabaseOptions options;
+    options.encoding = field(row, 0, 0).value_or("");
+    options.collate = field(row, 0, 1).value_or("");
+    options.ctype = field(row, 0, 2).value_or("");
+    options.connection_limit = std::stoll(field(row, 0, 3).value_or("-1"));
+    options.owner = field(row, 0, 4).value_or("");
+    options.acl = field(row, 0, 5);
+    options.provider = locale_provider_name(field(row, 0, 6).value_or("c"));
+    options.icu_locale = field(row, 0, 7).value_or("");
+    return options;
+}
+
+std::optional<TemplateLocale> read_template1_locale(PGconn *maintenance, const Logger &log) {
+    const Result result =
+        run_query(maintenance,
+                  "SELECT pg_encoding_to_char(encoding), datcollate, datctype, " +
+                      locale_provider_columns(PQserverVersion(maintenance)) +
+                      " FROM pg_database WHERE datname = 'template1'",
+                  {}, log, "could not read the locale of template1 on the target server");
+    if (!result)
+        return std::nullopt;
+    TemplateLocale locale;
+    // Without template1 (dropped by someone) CREATE DATABASE needs template0 anyway.
+    if (PQntuples(result.get()) == 0)
+        return locale;
+    const PGresult *row = result.get();
+    locale.encoding = field(row, 0, 0).value_or("");
+    locale.collate = field(row, 0, 1).value_or("");
+    locale.ctype = field(row, 0, 2).value_or("");
+    locale.provider = locale_provider_name(field(row, 0, 3).value_or("c"));
+    locale.icu_locale = field(row, 0, 4).value_or("");
+    return locale;
+}
+
+// False when it could not be read (logged); otherwise `exists` tells.
+bool role_exists(PGconn *maintenance, const std::string &role, bool &exists, const Logger &log) {
+    const Result result = run_query(maintenance, "SELECT 1 FROM pg_roles WHERE rolname = $1",
+                                    {role}, log, "could not look up role " + role);
+    if (!result)
+        return false;
+    exists = PQntuples(result.get()) > 0;
+    return true;
+}
+
+bool database_exists(PGconn *maintenance, const std::string &database, bool &exists,
+                     const Logger &log) {
+    const Result result =
+        run_query(maintenance, "SELECT 1 FROM pg_database WHERE datname = $1", {database}, log,
+                  "could not look up target database " + database);
+    if (!result)
+        return false;
+    exists = PQntuples(result.get()) > 0;
+    return true;
+}
+
+// The sessions connected to `database`, except autovacuum workers, which
+// DROP DATABASE stops itself.
+std::optional<std::vector<DatabaseSession>>
+read_sessions(PGconn *maintenance, const std::string &database, const Logger &log) {
+    const Result result = run_query(
+        maintenance,
+        "SELECT pid, usename, application_name, host(client_addr) || ':' || client_port, state "
+        "FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() "
+        "AND backend_type IS DISTINCT FROM 'autovacuum worker' ORDER BY pid",
+        {database}, log, "could not list the sessions of target database " + database);
+    if (!result)
+        return std::nullopt;
+    std::vector<DatabaseSession> sessions;
+    for (int row = 0; row < PQntuples(result.get()); ++row)
+        sessions.push_back(DatabaseSession{
+            field(result.get(), row, 0).value_or(""), field(result.get(), row, 1),
+            field(result.get(), row, 2), field(result.get(), row, 3), field(result.get(), row, 4)});
+    return sessions;
+}
+
+std::string describe_created(const std::string &database, const DatabaseOptions &options,
+                             bool from_template0) {
+    std::string text = "created target database " + database + " (owner " + options.owner +
+                       ", encoding " + options.encoding + ", collation " + options.collate +
+                       ", ctype " + options.ctype + ", locale provider " + options.provider;
+    if (options.provider == "icu")
+        text += ", ICU locale " + options.icu_locale;
+    text += ", connection limit " + std::to_string(options.connection_limit);
+    if (from_template0)
+        text += ", from template0";
+    return text + ")";
+}
+
+// Drops and re-creates `database` through the maintenance connection, after
+// making sure that nothing is lost that should not be: the owner must exist,
+// and nobody may be using the database, least of all our own source session.
+bool recreate_target_database(PGconn *maintenance, const std::string &database,
+                              const DatabaseOptions &source_options,
+                              const std::string &source_application, const Logger &log) {
+    bool owner_exists = false;
+    if (!role_exists(maintenance, source_options.owner, owner_exists, log))
+        return false;
+    if (!owner_exists) {
+        log.error("role " + source_options.owner +
+                  ", the owner of the source database, does not exist on the target server; "
+                  "create it there first (roles are not copied)");
+        return false;
+    }
+    const std::optional<TemplateLocale> template1 = read_template1_locale(maintenance, log);
+    if (!template1)
+        return false;
+
+    const std::optional<std::vector<DatabaseSession>> sessions =
+        read_sessions(maintenance, database, log);
+    if (!sessions)
+        return false;
+    for (const DatabaseSession &session : *sessions)
+        if (session.application == source_application) {
+            log.error("the source database is target database " + database +
+                      " itself; copyschema would drop it");
+            return false;
+        }
+    if (!sessions->empty()) {
+        log.error(sessions_in_use_message(database, *sessions));
+        return false;
+    }
+
+    const SqlQuoting quote{
+        [maintenance](const std::string &name) { return quote_identifier(maintenance, name); },
+        [maintenance](const std::string &text) { return quote_literal(maintenance, text); }};
+    bool existed = false;
+    if (!database_exists(maintenance, database, existed, log))
+        return false;
+    if (!run_query(maintenance, drop_database_sql(database, quote), {}, log,
+                   "could not drop target database " + database))
+        return false;
+    if (existed)
+        log.info("dropped target database " + database);
+
+    const bool from_template0 = needs_template0(source_options, *template1);
+    if (!run_query(maintenance,
+                   create_database_sql(database, source_options, from_template0, quote), {}, log,
+                   "could not create target database " + database))
+        return false;
+    log.info(describe_created(database, source_options, from_template0));
+
+    return static_cast<bool>(
+        run_query(maintenance,
+                  comment_on_database_sql(
+                      database, database_comment(std::chrono::system_clock::now()), quote),
+                  {}, log, "could not comment on target database " + database));
+}
+
+bool copy_schema_into(const Invocation &invocation, const Logger &log) {
+    const Connection target = connect_target(invocation.global.target, log);
+    if (!target || !ensure_extension(target.get(), log))
+        return false;
+    const Result result =
+        run_query(target.get(), copy_schema_query, {build_conninfo(invocation.global.source)}, log,
+                  "could not copy the schema");
+    if (!result)
+        return false;
+    std::vector<CopiedObjects> copied;
+    for (int row = 0; row < PQntuples(result.get()); ++row)
+        copied.push_back(CopiedObjects{field(result.get(), row, 0).value_or(""),
+                                       std::stoll(field(result.get(), row, 1).value_or("0"))});
+    log.info(copied_schema_summary(copied));
+    return true;
+}
+
+} // namespace
 
 void define_copyschema_options(CLI::App &command, CommandOptions &options,
                                const EnvironmentLookup &) {
@@ -14,7 +236,56 @@ void define_copyschema_options(CLI::App &command, CommandOptions &options,
 }
 
 ExitCode run_copyschema(const Invocation &invocation) {
-    return report_not_implemented(invocation);
+    const Logger log("ivory.copyschema");
+    const std::string &database = invocation.global.target.dbname;
+    const std::string &maintenance_db = invocation.options.copyschema.maintenance_db;
+    if (database.empty()) {
+        log.error("copyschema needs the name of the target database to re-create: give "
+                  "--target-dbname or set $TARGET_DBNAME");
+        return ExitCode::failure;
+    }
+    if (maintenance_db.empty() || maintenance_db == database) {
+        log.error("the maintenance database must be another database than target database " +
+                  database + ", which is dropped and re-created: give one with --maintenance-db");
+        return ExitCode::failure;
+    }
+
+    // The source first: when it cannot be read, the target stays as it is.
+    const std::string source_application = source_application_name();
+    Connection source = connect_with_keywords(
+        source_keywords(invocation.global.source, source_application), "the source database", log);
+    if (!source)
+        return ExitCode::failure;
+    const std::optional<DatabaseOptions> source_options = read_source_options(source.get(), log);
+    if (!source_options)
+        return ExitCode::failure;
+
+    ConnectionOptions maintenance_options = invocation.global.target;
+    maintenance_options.dbname = maintenance_db;
+    const Connection maintenance =
+        connect_with_keywords(target_keywords(maintenance_options),
+                              "maintenance database " + maintenance_db + " on the target", log);
+    if (!maintenance)
+        return ExitCode::failure;
+    // The source session stays open until the target's sessions are listed,
+    // where it shows when source and target are the same database.
+    const bool recreated = recreate_target_database(maintenance.get(), database, *source_options,
+                                                    source_application, log);
+    source.reset();
+    if (!recreated)
+        return ExitCode::failure;
+
+    if (source_options->acl)
+        log.warning("database ACLs are not copied: the source database has " +
+                    *source_options->acl + "; grant these privileges on target database " +
+                    database + " yourself");
+
+    if (!copy_schema_into(invocation, log)) {
+        log.error("target database " + database +
+                  " was re-created, but without the source's schema");
+        return ExitCode::failure;
+    }
+    return ExitCode::ok;
 }
 
 } // namespace ivory::cli

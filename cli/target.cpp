@@ -1,5 +1,7 @@
 #include "target.hpp"
 
+#include <stdexcept>
+
 #include "version.hpp"
 
 namespace ivory::cli {
@@ -55,8 +57,8 @@ Keywords target_keywords(const ConnectionOptions &options) {
     return keywords;
 }
 
-Connection connect_target(const ConnectionOptions &options, const Logger &log) {
-    const Keywords keywords = target_keywords(options);
+Connection connect_with_keywords(const Keywords &keywords, const std::string &what,
+                                 const Logger &log) {
     std::vector<const char *> names;
     std::vector<const char *> values;
     for (const auto &[keyword, value] : keywords) {
@@ -69,16 +71,20 @@ Connection connect_target(const ConnectionOptions &options, const Logger &log) {
     // connection string smuggled in through --target-dbname.
     Connection connection(PQconnectdbParams(names.data(), values.data(), 0));
     if (!connection) {
-        log.error("could not connect to the target database: out of memory");
+        log.error("could not connect to " + what + ": out of memory");
         return nullptr;
     }
     if (PQstatus(connection.get()) != CONNECTION_OK) {
-        log.error("could not connect to the target database: " +
+        log.error("could not connect to " + what + ": " +
                   trimmed(PQerrorMessage(connection.get())));
         return nullptr;
     }
     PQsetNoticeReceiver(connection.get(), log_notice, nullptr);
     return connection;
+}
+
+Connection connect_target(const ConnectionOptions &options, const Logger &log) {
+    return connect_with_keywords(target_keywords(options), "the target database", log);
 }
 
 bool ensure_extension(PGconn *connection, const Logger &log) {
@@ -117,7 +123,8 @@ Result run_query(PGconn *connection, const std::string &sql,
     if (primary) {
         log.error(prefix + format_server_error(
                                primary, PQresultErrorField(result.get(), PG_DIAG_MESSAGE_DETAIL),
-                               PQresultErrorField(result.get(), PG_DIAG_MESSAGE_HINT)));
+                               PQresultErrorField(result.get(), PG_DIAG_MESSAGE_HINT),
+                               PQresultErrorField(result.get(), PG_DIAG_CONTEXT)));
     } else {
         // No server error: the connection broke or libpq failed locally.
         log.error(prefix + trimmed(PQerrorMessage(connection)));
@@ -132,13 +139,39 @@ std::optional<std::string> field(const PGresult *result, int row, int column) {
                        static_cast<size_t>(PQgetlength(result, row, column)));
 }
 
-std::string format_server_error(const std::string &message, const char *detail, const char *hint) {
+std::string format_server_error(const std::string &message, const char *detail, const char *hint,
+                                const char *context) {
     std::string text = message;
     if (detail && *detail)
         text += std::string("\nDETAIL: ") + detail;
     if (hint && *hint)
         text += std::string("\nHINT: ") + hint;
+    if (context && *context)
+        text += std::string("\nCONTEXT: ") + context;
     return text;
+}
+
+namespace {
+
+using Escaper = char *(*)(PGconn *, const char *, size_t);
+
+std::string escape_with(Escaper escape, PGconn *connection, const std::string &text) {
+    std::unique_ptr<char, decltype(&PQfreemem)> quoted(escape(connection, text.data(), text.size()),
+                                                       &PQfreemem);
+    if (!quoted)
+        throw std::runtime_error("could not quote a value for SQL: " +
+                                 trimmed(PQerrorMessage(connection)));
+    return quoted.get();
+}
+
+} // namespace
+
+std::string quote_identifier(PGconn *connection, const std::string &identifier) {
+    return escape_with(PQescapeIdentifier, connection, identifier);
+}
+
+std::string quote_literal(PGconn *connection, const std::string &literal) {
+    return escape_with(PQescapeLiteral, connection, literal);
 }
 
 std::string describe_connected(PGconn *connection) {

@@ -28,7 +28,12 @@ using Result = std::unique_ptr<PGresult, ResultClearer>;
 // every ivory session uses.
 Keywords target_keywords(const ConnectionOptions &options);
 
-// Null when the connection failed; the libpq message is logged at ERROR.
+// Null when the connection failed; the libpq message is logged at ERROR,
+// after "could not connect to <what>: ".
+Connection connect_with_keywords(const Keywords &keywords, const std::string &what,
+                                 const Logger &log);
+
+// The target database (connect_with_keywords of target_keywords).
 Connection connect_target(const ConnectionOptions &options, const Logger &log);
 
 // Creates the extension when the target database lacks it and warns when its
@@ -46,8 +51,16 @@ Result run_query(PGconn *connection, const std::string &sql,
 // The field's text, nullopt for NULL.
 std::optional<std::string> field(const PGresult *result, int row, int column);
 
-// "message", then lines "DETAIL: ..." and "HINT: ..." when present, as psql shows them.
-std::string format_server_error(const std::string &message, const char *detail, const char *hint);
+// "message", then lines "DETAIL: ...", "HINT: ..." and "CONTEXT: ..." when
+// present, as psql shows them.
+std::string format_server_error(const std::string &message, const char *detail, const char *hint,
+                                const char *context = nullptr);
+
+// Quoting with PQescapeIdentifier / PQescapeLiteral for the connection's
+// encoding; throws std::runtime_error when libpq cannot quote a value (one
+// that is not valid in that encoding).
+std::string quote_identifier(PGconn *connection, const std::string &identifier);
+std::string quote_literal(PGconn *connection, const std::string &literal);
 
 // Where the connection went, without the password.
 std::string describe_connected(PGconn *connection);

@@ -148,6 +148,9 @@ void SqlLexer::feed_line(const std::string &line) {
 SchemaDump parse_schema_dump(const std::string &dump) {
     SchemaDump result;
     std::string *current = &result.preamble;
+    // pg_dump sets default_tablespace and default_table_access_method just
+    // before the entry they are for: they wait here for the next header.
+    std::string settings_for_next;
     SqlLexer lexer;
     size_t start = 0;
     while (start < dump.size()) {
@@ -164,14 +167,26 @@ SchemaDump parse_schema_dump(const std::string &dump) {
         }
         DumpEntry header;
         if (parse_header(line, header)) {
+            header.sql = std::move(settings_for_next);
+            settings_for_next.clear();
             result.entries.push_back(std::move(header));
             current = &result.entries.back().sql;
+            continue;
         }
+        // Between statements, pg_dump's comments and blank lines only make
+        // error contexts longer.
+        if (line.empty() || starts_with(line, "--"))
+            continue;
         const std::string rewritten = rewrite_top_level_line(line);
-        if (!rewritten.empty() || line.empty())
+        if (rewritten.empty())
+            continue;
+        if (!result.entries.empty() && starts_with(rewritten, "SET LOCAL "))
+            settings_for_next += rewritten + '\n';
+        else
             *current += rewritten + '\n';
         lexer.feed_line(rewritten);
     }
+    *current += settings_for_next;
     return result;
 }
 
