@@ -29,6 +29,8 @@ SHLIB_LINK = -lpq -lstdc++
 
 # No LLVM bitcode: the JIT gains nothing from this extension, and it would need clang.
 override with_llvm = no
+# Rebuild objects whose headers changed (dependency files in .deps/).
+override autodepend = yes
 
 ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
@@ -51,17 +53,11 @@ CORE_SOURCES = $(wildcard src/core/*.cpp)
 CORE_HEADERS = $(wildcard src/core/*.hpp)
 UNIT_TEST_SOURCES = $(wildcard test/unit/*_test.cpp)
 
-build/cli/%.o: cli/%.cpp $(CLI_HEADERS)
+build/%.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(CXX) $(STANDALONE_CXXFLAGS) -I$(PG_INCLUDEDIR) -c $< -o $@
+	$(CXX) $(STANDALONE_CXXFLAGS) -I$(PG_INCLUDEDIR) -MMD -MP -c $< -o $@
 
-build/src/core/%.o: src/core/%.cpp $(CORE_HEADERS)
-	@mkdir -p $(dir $@)
-	$(CXX) $(STANDALONE_CXXFLAGS) -I$(PG_INCLUDEDIR) -c $< -o $@
-
-build/test/unit/%.o: test/unit/%.cpp $(CLI_HEADERS) $(CORE_HEADERS)
-	@mkdir -p $(dir $@)
-	$(CXX) $(STANDALONE_CXXFLAGS) -I$(PG_INCLUDEDIR) -c $< -o $@
+-include $(wildcard build/cli/*.d build/src/core/*.d build/test/unit/*.d)
 
 cli/ivory: $(CLI_OBJECTS)
 	$(CXX) $(STANDALONE_CXXFLAGS) $^ -lpq -o $@
@@ -96,5 +92,5 @@ clean: clean-ivory
 .PHONY: clean-ivory
 clean-ivory:
 	rm -f cli/ivory test/unit/unit_tests test/silent_server
-	rm -rf build
+	rm -rf build .deps
 	rm -rf results regression.diffs regression.out

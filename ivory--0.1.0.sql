@@ -57,3 +57,86 @@ COMMENT ON FUNCTION ivory.copy_schema(text) IS
 'Applies the schema of the source (a libpq connection string), from its pg_dump --schema-only, to this database in the current transaction; one row per kind of object created';
 
 REVOKE ALL ON FUNCTION ivory.copy_schema(text) FROM PUBLIC;
+
+-- The replication lifecycle. Not STRICT: optional arguments may be NULL.
+
+CREATE FUNCTION ivory.replication_create(
+    source text,
+    publication_name text DEFAULT 'ivory_publication',
+    subscription_name text DEFAULT 'ivory_subscription',
+    replication_password text DEFAULT NULL,
+    skip_checks boolean DEFAULT false,
+    drop_replication_user boolean DEFAULT false,
+    OUT object_type text,
+    OUT object_name text,
+    OUT action text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ivory_replication_create'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION ivory.replication_create(text, text, text, text, boolean, boolean) IS
+'Checks readiness (unless skipped), then creates or validates the replication role, the publication and the slot on the source and a disabled subscription here with every published table registered';
+
+CREATE FUNCTION ivory.replication_start(
+    subscription_name text DEFAULT 'ivory_subscription',
+    refresh boolean DEFAULT true,
+    fail_on_already_started boolean DEFAULT false)
+RETURNS text
+AS 'MODULE_PATHNAME', 'ivory_replication_start'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION ivory.replication_start(text, boolean, boolean) IS
+'Enables the subscription; with refresh, registers the tables added to the publication since';
+
+CREATE FUNCTION ivory.replication_stop(
+    subscription_name text DEFAULT 'ivory_subscription',
+    fail_on_already_stopped boolean DEFAULT false)
+RETURNS text
+AS 'MODULE_PATHNAME', 'ivory_replication_stop'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION ivory.replication_stop(text, boolean) IS 'Disables the subscription';
+
+CREATE FUNCTION ivory.replication_status(
+    subscription_name text DEFAULT 'ivory_subscription',
+    source text DEFAULT NULL,
+    OUT item text,
+    OUT name text,
+    OUT state text,
+    OUT severity text,
+    OUT detail text,
+    OUT bytes_copied bigint,
+    OUT bytes_total bigint,
+    OUT percent numeric)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ivory_replication_status'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION ivory.replication_status(text, text) IS
+'The subscription, its apply worker, the slots and lag on the source, and each table''s state and copy progress';
+
+CREATE FUNCTION ivory.replication_drop(
+    source text,
+    publication_name text DEFAULT 'ivory_publication',
+    subscription_name text DEFAULT 'ivory_subscription',
+    drop_user boolean DEFAULT true,
+    OUT object_type text,
+    OUT object_name text,
+    OUT action text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ivory_replication_drop'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION ivory.replication_drop(text, text, text, boolean) IS
+'Removes the subscription, its slots (main and table-sync), its replication origins, the publication and (unless drop_user is false) the replication role';
+
+REVOKE ALL ON FUNCTION ivory.replication_create(text, text, text, text, boolean, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ivory.replication_start(text, boolean, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ivory.replication_stop(text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ivory.replication_status(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ivory.replication_drop(text, text, text, boolean) FROM PUBLIC;

@@ -14,11 +14,21 @@ PG_FUNCTION_INFO_V1(ivory_version);
 PG_FUNCTION_INFO_V1(ivory_check);
 PG_FUNCTION_INFO_V1(ivory_schema_diff);
 PG_FUNCTION_INFO_V1(ivory_copy_schema);
+PG_FUNCTION_INFO_V1(ivory_replication_create);
+PG_FUNCTION_INFO_V1(ivory_replication_start);
+PG_FUNCTION_INFO_V1(ivory_replication_stop);
+PG_FUNCTION_INFO_V1(ivory_replication_status);
+PG_FUNCTION_INFO_V1(ivory_replication_drop);
 }
 
 namespace {
 
+using ivory::pg::bool_argument;
 using ivory::pg::call_from_postgres;
+using ivory::pg::optional_text_argument;
+using ivory::pg::required_text_argument;
+using ivory::pg::return_rows;
+using ivory::pg::text_result;
 
 // A set-returning function of one text argument (the source).
 template <typename Work> Datum rows_of_source(FunctionCallInfo fcinfo, Work work) {
@@ -43,4 +53,51 @@ extern "C" Datum ivory_schema_diff(PG_FUNCTION_ARGS) {
 
 extern "C" Datum ivory_copy_schema(PG_FUNCTION_ARGS) {
     return rows_of_source(fcinfo, ivory::copy_schema_rows);
+}
+
+extern "C" Datum ivory_replication_create(PG_FUNCTION_ARGS) {
+    return call_from_postgres([&] {
+        return_rows(fcinfo, ivory::replication_create_rows(
+                                required_text_argument(fcinfo, 0, "source"),
+                                required_text_argument(fcinfo, 1, "publication_name"),
+                                required_text_argument(fcinfo, 2, "subscription_name"),
+                                optional_text_argument(fcinfo, 3), bool_argument(fcinfo, 4),
+                                bool_argument(fcinfo, 5)));
+        return (Datum)0;
+    });
+}
+
+extern "C" Datum ivory_replication_start(PG_FUNCTION_ARGS) {
+    return call_from_postgres([&] {
+        return text_result(ivory::replication_start_message(
+            required_text_argument(fcinfo, 0, "subscription_name"), bool_argument(fcinfo, 1),
+            bool_argument(fcinfo, 2)));
+    });
+}
+
+extern "C" Datum ivory_replication_stop(PG_FUNCTION_ARGS) {
+    return call_from_postgres([&] {
+        return text_result(ivory::replication_stop_message(
+            required_text_argument(fcinfo, 0, "subscription_name"), bool_argument(fcinfo, 1)));
+    });
+}
+
+extern "C" Datum ivory_replication_status(PG_FUNCTION_ARGS) {
+    return call_from_postgres([&] {
+        return_rows(fcinfo, ivory::replication_status_rows(
+                                required_text_argument(fcinfo, 0, "subscription_name"),
+                                optional_text_argument(fcinfo, 1)));
+        return (Datum)0;
+    });
+}
+
+extern "C" Datum ivory_replication_drop(PG_FUNCTION_ARGS) {
+    return call_from_postgres([&] {
+        return_rows(fcinfo, ivory::replication_drop_rows(
+                                required_text_argument(fcinfo, 0, "source"),
+                                required_text_argument(fcinfo, 1, "publication_name"),
+                                required_text_argument(fcinfo, 2, "subscription_name"),
+                                bool_argument(fcinfo, 3)));
+        return (Datum)0;
+    });
 }

@@ -2,6 +2,7 @@
 // unpacks arguments, calls these, and packs the rows.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/rows.hpp"
@@ -21,5 +22,24 @@ Rows schema_diff_rows(const std::string &source);
 // ivory.copy_schema(source): (object_type, created), the source's schema
 // applied to the current database (schema_copy.cpp).
 Rows copy_schema_rows(const std::string &source);
+
+// The replication lifecycle (replication.cpp).
+// ivory.replication_create: (object_type, object_name, action) per object.
+Rows replication_create_rows(const std::string &source, const std::string &publication,
+                             const std::string &subscription,
+                             const std::optional<std::string> &replication_password,
+                             bool skip_checks, bool drop_replication_user);
+// ivory.replication_start / _stop: what happened, in words.
+std::string replication_start_message(const std::string &subscription, bool refresh,
+                                      bool fail_on_already_started);
+std::string replication_stop_message(const std::string &subscription,
+                                     bool fail_on_already_stopped);
+// ivory.replication_status: (item, name, state, severity, detail, bytes_copied,
+// bytes_total, percent).
+Rows replication_status_rows(const std::string &subscription,
+                             const std::optional<std::string> &source);
+// ivory.replication_drop: (object_type, object_name, action) per object.
+Rows replication_drop_rows(const std::string &source, const std::string &publication,
+                           const std::string &subscription, bool drop_user);
 
 } // namespace ivory

@@ -15,6 +15,27 @@ std::string text_argument(FunctionCallInfo fcinfo, int number) {
     return copy;
 }
 
+std::optional<std::string> optional_text_argument(FunctionCallInfo fcinfo, int number) {
+    if (PG_ARGISNULL(number))
+        return std::nullopt;
+    return text_argument(fcinfo, number);
+}
+
+std::string required_text_argument(FunctionCallInfo fcinfo, int number, const char *name) {
+    if (PG_ARGISNULL(number))
+        throw Error(sqlstate::invalid_parameter, std::string(name) + " must not be NULL");
+    return text_argument(fcinfo, number);
+}
+
+bool bool_argument(FunctionCallInfo fcinfo, int number) {
+    return !PG_ARGISNULL(number) && PG_GETARG_BOOL(number);
+}
+
+Datum text_result(const std::string &text) {
+    const char *value = text.c_str();
+    return guarded([value] { return PointerGetDatum(cstring_to_text(value)); });
+}
+
 void return_rows(FunctionCallInfo fcinfo, const Rows &rows) {
     guarded([fcinfo] { InitMaterializedSRF(fcinfo, 0); });
     ReturnSetInfo *result_info = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);

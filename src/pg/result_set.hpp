@@ -1,6 +1,9 @@
 // Returning rows from a set-returning function in materialize mode.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "../core/rows.hpp"
 #include "postgres.hpp"
 
@@ -8,6 +11,18 @@ namespace ivory::pg {
 
 // Text of a non-null argument.
 std::string text_argument(FunctionCallInfo fcinfo, int number);
+
+// Text of an argument that may be NULL.
+std::optional<std::string> optional_text_argument(FunctionCallInfo fcinfo, int number);
+
+// Text of an argument that must not be NULL in a non-strict function.
+std::string required_text_argument(FunctionCallInfo fcinfo, int number, const char *name);
+
+// A boolean argument; NULL counts as false.
+bool bool_argument(FunctionCallInfo fcinfo, int number);
+
+// A text result.
+Datum text_result(const std::string &text);
 
 // Sends `rows` (text values, converted by each column's input function) as the
 // function's result set.

@@ -1,5 +1,6 @@
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "spi.hpp"
 
@@ -26,7 +27,34 @@ LocalSession::~LocalSession() {
 
 Rows LocalSession::query(const std::string &sql, const std::string &step) {
     const char *statement = sql.c_str();
-    const int rc = guarded([statement] { return SPI_execute(statement, true, 0); });
+    return fetch(step, guarded([statement] { return SPI_execute(statement, true, 0); }));
+}
+
+Rows LocalSession::query(const std::string &sql, const std::vector<Value> &parameters,
+                         const std::string &step) {
+    const int count = static_cast<int>(parameters.size());
+    std::vector<Oid> types(parameters.size(), TEXTOID);
+    std::vector<Datum> values(parameters.size());
+    std::vector<char> nulls(parameters.size(), ' ');
+    for (size_t i = 0; i < parameters.size(); ++i) {
+        if (!parameters[i]) {
+            nulls[i] = 'n';
+            continue;
+        }
+        const char *text = parameters[i]->c_str();
+        values[i] = guarded([text] { return CStringGetTextDatum(text); });
+    }
+    const char *statement = sql.c_str();
+    Oid *type_array = types.data();
+    Datum *value_array = values.data();
+    const char *null_array = nulls.data();
+    return fetch(step, guarded([=] {
+                     return SPI_execute_with_args(statement, count, type_array, value_array,
+                                                  null_array, false, 0);
+                 }));
+}
+
+Rows LocalSession::fetch(const std::string &step, int rc) {
     if (rc != SPI_OK_SELECT)
         throw Error(sqlstate::internal, "unexpected SPI result " + std::to_string(rc) +
                                             " while " + step);

@@ -1,6 +1,8 @@
 // The target side: catalog queries in the caller's own session through SPI.
 #pragma once
 
+#include <vector>
+
 #include "../core/rows.hpp"
 
 namespace ivory::pg {
@@ -16,10 +18,15 @@ class LocalSession : public QueryRunner {
 
     Rows query(const std::string &sql, const std::string &step) override;
 
+    // A query with text parameters $1, $2, ... (NULL for an empty Value).
+    Rows query(const std::string &sql, const std::vector<Value> &parameters,
+               const std::string &step);
+
     // Runs one or more statements that may write (DDL).
     void execute(const std::string &sql);
 
   private:
+    Rows fetch(const std::string &step, int rc);
     bool connected_ = false;
 };
 

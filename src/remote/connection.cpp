@@ -26,7 +26,10 @@ std::string chomp(std::string text) {
 
 void ResultDeleter::operator()(PGresult *result) const { PQclear(result); }
 
-Connection::Connection(const std::string &conninfo) : conninfo_(conninfo) { connect(); }
+Connection::Connection(const std::string &conninfo, ConnectOptions options)
+    : conninfo_(conninfo), options_(options) {
+    connect();
+}
 
 ConnectionHandle::~ConnectionHandle() {
     if (conn) {
@@ -58,7 +61,8 @@ void Connection::connect() {
 
     // As dblink: a non-superuser must not borrow the server's own identity
     // (trust, peer, .pgpass of the server's OS user).
-    const bool superuser_caller = pg::guarded([] { return superuser(); });
+    const bool superuser_caller =
+        !options_.check_caller_privileges || pg::guarded([] { return superuser(); });
     if (!superuser_caller && !conninfo_has_password(conninfo_))
         throw Error(sqlstate::password_required, "password is required",
                     "Non-superusers must provide a password in the connection string.");
@@ -98,16 +102,29 @@ void Connection::connect() {
 
     // Names in ivory's queries are qualified; an empty search path keeps the
     // source's objects from hijacking them.
-    run("SELECT pg_catalog.set_config('search_path', '', false)", "setting the search path");
+    // The literals ivory sends are written for standard_conforming_strings.
+    run("SELECT pg_catalog.set_config('search_path', '', false), "
+        "pg_catalog.set_config('standard_conforming_strings', 'on', false)",
+        "setting the search path");
 }
 
 // Waits until the socket is ready or the latch is set, processing interrupts.
 void Connection::wait_for(int socket_events) {
     const pgsocket socket = PQsocket(handle_.conn);
-    const int events = pg::guarded([socket, socket_events] {
-        return WaitLatchOrSocket(MyLatch, WL_EXIT_ON_PM_DEATH | WL_LATCH_SET | socket_events,
-                                 socket, 0, PG_WAIT_EXTENSION);
+    // Bounded waits are cut into slices so that the time spent is counted.
+    constexpr long slice_ms = 100;
+    const int flags = WL_EXIT_ON_PM_DEATH | WL_LATCH_SET | socket_events |
+                      (options_.timeout_ms > 0 ? WL_TIMEOUT : 0);
+    const int events = pg::guarded([socket, flags] {
+        return WaitLatchOrSocket(MyLatch, flags, socket, slice_ms, PG_WAIT_EXTENSION);
     });
+    if (events & WL_TIMEOUT) {
+        waited_ms_ += slice_ms;
+        if (waited_ms_ >= options_.timeout_ms)
+            throw Error(sqlstate::connection_failure, "the source did not answer within " +
+                                                          std::to_string(options_.timeout_ms) +
+                                                          " ms");
+    }
     if (events & WL_LATCH_SET) {
         pg::guarded([] { ResetLatch(MyLatch); });
         pg::check_for_interrupts();
@@ -166,6 +183,20 @@ void Connection::fail(const std::string &message, const std::string &step,
 }
 
 int Connection::server_version() const { return PQserverVersion(handle_.conn); }
+
+std::string Connection::encrypt_password(const std::string &password,
+                                         const std::string &role) const {
+    // With the algorithm named, libpq computes the hash locally and asks the
+    // server nothing (no blocking round trip).
+    char *hashed =
+        PQencryptPasswordConn(handle_.conn, password.c_str(), role.c_str(), "scram-sha-256");
+    if (!hashed)
+        throw Error(sqlstate::internal, "could not hash the replication password",
+                    chomp(PQerrorMessage(handle_.conn)));
+    std::string result = hashed;
+    PQfreemem(hashed);
+    return result;
+}
 
 Rows Connection::query(const std::string &sql, const std::string &step) {
     const Result result = run(sql, step);

@@ -31,10 +31,20 @@ struct ConnectionHandle {
     ConnectionHandle &operator=(const ConnectionHandle &) = delete;
 };
 
+struct ConnectOptions {
+    // A non-superuser caller must bring a password that the source asks for.
+    // Off only to reconnect with a connection string already checked in this
+    // transaction (cleanup during abort, which must not touch the catalogs).
+    bool check_caller_privileges = true;
+    // A bound on every wait, for cleanup during abort when interrupts are
+    // held; 0 waits as long as the caller's statement allows.
+    long timeout_ms = 0;
+};
+
 class Connection : public QueryRunner {
   public:
     // Connects to `conninfo`. Errors name the source with the password masked.
-    explicit Connection(const std::string &conninfo);
+    explicit Connection(const std::string &conninfo, ConnectOptions options = {});
     Connection(const Connection &) = delete;
     Connection &operator=(const Connection &) = delete;
 
@@ -45,6 +55,10 @@ class Connection : public QueryRunner {
     // The source's server_version_num, e.g. 150020.
     int server_version() const;
 
+    // A password hash for `role` computed here, so that the password itself
+    // never travels in SQL text (which the source may log).
+    std::string encrypt_password(const std::string &password, const std::string &role) const;
+
   private:
     void connect();
     void wait_for(int socket_events);
@@ -53,6 +67,8 @@ class Connection : public QueryRunner {
                            const PGresult *result);
 
     std::string conninfo_;
+    ConnectOptions options_;
+    long waited_ms_ = 0; // counted against options_.timeout_ms
     ConnectionHandle handle_;
 };
 

@@ -1,0 +1,100 @@
+#include "replication_naming.hpp"
+
+#include <cstdio>
+#include <iterator>
+
+#include "conninfo.hpp"
+
+namespace ivory {
+
+std::string slot_name_for(const std::string &subscription_name) {
+    std::string slot;
+    for (char c : subscription_name) {
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')
+            slot += c;
+        else if (c >= 'A' && c <= 'Z')
+            slot += static_cast<char>(c - 'A' + 'a');
+        else
+            slot += '_';
+        if (slot.size() == 63)
+            break;
+    }
+    return slot.empty() ? "ivory_subscription" : slot;
+}
+
+std::string subscription_conninfo(const std::string &source_conninfo,
+                                  const std::string &password) {
+    std::string conninfo = conninfo_without(
+        conninfo_without(conninfo_without(source_conninfo, "password"), "user"),
+        "application_name");
+    auto quoted = [](const std::string &value) {
+        std::string text = "'";
+        for (char c : value) {
+            if (c == '\\' || c == '\'')
+                text += '\\';
+            text += c;
+        }
+        return text + "'";
+    };
+    return conninfo + (conninfo.empty() ? "" : " ") + "user=" + quoted(replication_role) +
+           " password=" + quoted(password) + " application_name=" + quoted(replication_role);
+}
+
+std::string password_from_random_bytes(const unsigned char *bytes, size_t count) {
+    static const char digits[] = "0123456789abcdef";
+    std::string password;
+    for (size_t i = 0; i < count; ++i) {
+        password += digits[bytes[i] >> 4];
+        password += digits[bytes[i] & 0x0f];
+    }
+    return password;
+}
+
+std::string managed_comment(const std::string &utc_timestamp) {
+    return "ivory managed (created on " + utc_timestamp + ")";
+}
+
+std::string subscription_state_name(char state) {
+    switch (state) {
+    case 'i':
+        return "initializing";
+    case 'd':
+        return "copying";
+    case 'f':
+        return "copied";
+    case 's':
+        return "synchronized";
+    case 'r':
+        return "ready";
+    default:
+        return std::string("unknown state ") + state;
+    }
+}
+
+std::string human_bytes(long long bytes) {
+    static const char *const units[] = {"bytes", "kB", "MB", "GB", "TB"};
+    double value = static_cast<double>(bytes);
+    size_t unit = 0;
+    while (value >= 1024 && unit + 1 < std::size(units)) {
+        value /= 1024;
+        ++unit;
+    }
+    char text[32];
+    if (unit == 0)
+        std::snprintf(text, sizeof text, "%lld bytes", bytes);
+    else
+        std::snprintf(text, sizeof text, value < 10 ? "%.1f %s" : "%.0f %s", value, units[unit]);
+    return text;
+}
+
+std::string sql_identifier(const std::string &name) {
+    std::string quoted = "\"";
+    for (char c : name) {
+        if (c == '"')
+            quoted += '"';
+        quoted += c;
+    }
+    return quoted + "\"";
+}
+
+} // namespace ivory

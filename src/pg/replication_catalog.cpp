@@ -1,0 +1,49 @@
+#include <string>
+
+#include "replication_catalog.hpp"
+
+#include "../core/replication_naming.hpp"
+#include "guard.hpp"
+
+extern "C" {
+#include "catalog/pg_subscription_rel.h"
+}
+
+namespace ivory::pg {
+
+namespace {
+
+Oid parse_oid(const std::string &text) {
+    return static_cast<Oid>(std::stoul(text));
+}
+
+} // namespace
+
+void add_subscription_table(const std::string &subscription_oid, const std::string &table_oid) {
+    const Oid subscription = parse_oid(subscription_oid);
+    const Oid table = parse_oid(table_oid);
+    guarded([subscription, table] {
+        AddSubscriptionRelState(subscription, table, SUBREL_STATE_INIT, InvalidXLogRecPtr);
+        CommandCounterIncrement();
+    });
+}
+
+std::string random_password() {
+    unsigned char bytes[24];
+    unsigned char *buffer = bytes;
+    if (!guarded([buffer] { return pg_strong_random(buffer, sizeof bytes); }))
+        throw Error(sqlstate::internal, "could not generate a random password");
+    return password_from_random_bytes(bytes, sizeof bytes);
+}
+
+void sleep_interruptibly(long milliseconds) {
+    const int flags = WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH;
+    const int events = guarded([flags, milliseconds] {
+        return WaitLatch(MyLatch, flags, milliseconds, PG_WAIT_EXTENSION);
+    });
+    if (events & WL_LATCH_SET)
+        guarded([] { ResetLatch(MyLatch); });
+    check_for_interrupts();
+}
+
+} // namespace ivory::pg

@@ -1,0 +1,19 @@
+// The few server internals the replication lifecycle needs beyond SQL.
+#pragma once
+
+#include <string>
+
+namespace ivory::pg {
+
+// Registers a table of a subscription in state 'i' (initializing), as
+// ALTER SUBSCRIPTION ... REFRESH PUBLICATION does, so that a table-sync worker
+// copies it once the subscription is enabled. Oids as text.
+void add_subscription_table(const std::string &subscription_oid, const std::string &table_oid);
+
+// A password from the server's strong random source.
+std::string random_password();
+
+// Waits `milliseconds` on the latch; cancel and statement_timeout end it.
+void sleep_interruptibly(long milliseconds);
+
+} // namespace ivory::pg
