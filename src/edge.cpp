@@ -45,7 +45,9 @@ extern "C" Datum ivory_version(PG_FUNCTION_ARGS) {
     PG_RETURN_TEXT_P(cstring_to_text(ivory::version));
 }
 
-extern "C" Datum ivory_check(PG_FUNCTION_ARGS) { return rows_of_source(fcinfo, ivory::check_rows); }
+extern "C" Datum ivory_check(PG_FUNCTION_ARGS) {
+    return rows_of_source(fcinfo, ivory::check_rows);
+}
 
 extern "C" Datum ivory_schema_diff(PG_FUNCTION_ARGS) {
     return rows_of_source(fcinfo, ivory::schema_diff_rows);
@@ -69,9 +71,9 @@ extern "C" Datum ivory_replication_create(PG_FUNCTION_ARGS) {
 
 extern "C" Datum ivory_replication_start(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
-        return text_result(ivory::replication_start_message(
-            required_text_argument(fcinfo, 0, "subscription_name"), bool_argument(fcinfo, 1),
-            bool_argument(fcinfo, 2)));
+        return text_result(
+            ivory::replication_start_message(required_text_argument(fcinfo, 0, "subscription_name"),
+                                             bool_argument(fcinfo, 1), bool_argument(fcinfo, 2)));
     });
 }
 

@@ -31,8 +31,7 @@ Rows schema_diff_rows(const std::string &source_conninfo) {
     for (const SchemaDifference &difference : differences)
         rows.push_back({difference.object_type, difference.object_name,
                         difference.attribute.empty() ? Value() : Value(difference.attribute),
-                        difference.source_value, difference.target_value,
-                        difference.describe()});
+                        difference.source_value, difference.target_value, difference.describe()});
     return rows;
 }
 

@@ -32,8 +32,7 @@ Rows replication_create_rows(const std::string &source, const std::string &publi
 // ivory.replication_start / _stop: what happened, in words.
 std::string replication_start_message(const std::string &subscription, bool refresh,
                                       bool fail_on_already_started);
-std::string replication_stop_message(const std::string &subscription,
-                                     bool fail_on_already_stopped);
+std::string replication_stop_message(const std::string &subscription, bool fail_on_already_stopped);
 // ivory.replication_status: (item, name, state, severity, detail, bytes_copied,
 // bytes_total, percent).
 Rows replication_status_rows(const std::string &subscription,

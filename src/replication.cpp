@@ -21,6 +21,7 @@
 #include "core/error.hpp"
 #include "core/quote.hpp"
 #include "core/replication_naming.hpp"
+#include "core/strings.hpp"
 #include "functions.hpp"
 #include "pg/remote_cleanup.hpp"
 #include "pg/replication_catalog.hpp"
@@ -49,19 +50,8 @@ std::string utc_now() {
     return text;
 }
 
-std::string text_of(const Row &row, size_t column) { return value_or(row.at(column), ""); }
-
-std::vector<std::string> lines_of(const std::string &joined) {
-    std::vector<std::string> lines;
-    size_t start = 0;
-    while (start < joined.size()) {
-        size_t end = joined.find('\n', start);
-        if (end == std::string::npos)
-            end = joined.size();
-        lines.push_back(joined.substr(start, end - start));
-        start = end + 1;
-    }
-    return lines;
+std::string text_of(const Row &row, size_t column) {
+    return value_or(row.at(column), "");
 }
 
 struct Subscription {
@@ -84,8 +74,8 @@ std::optional<Subscription> find_subscription(pg::LocalSession &target, const st
     if (rows.empty())
         return std::nullopt;
     const Row &row = rows.front();
-    return Subscription{text_of(row, 0),  name,         text_of(row, 1) == "true",
-                        text_of(row, 2),  row.at(3),    lines_of(text_of(row, 4))};
+    return Subscription{text_of(row, 0), name,      text_of(row, 1) == "true",
+                        text_of(row, 2), row.at(3), split_lines(text_of(row, 4))};
 }
 
 Subscription require_subscription(pg::LocalSession &target, const std::string &name) {
@@ -95,14 +85,16 @@ Subscription require_subscription(pg::LocalSession &target, const std::string &n
                 "Create it with ivory.replication_create (ivory replication create).");
 }
 
-std::string subscription_sql_name(const std::string &name) { return sql_identifier(name); }
+std::string subscription_sql_name(const std::string &name) {
+    return sql_identifier(name);
+}
 
 // --- the source ----------------------------------------------------------------
 
 std::string drop_role_statement() {
     return "DO $ivory$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = " +
-           quote_literal(role) + ") THEN DROP OWNED BY " + sql_identifier(role) +
-           "; DROP ROLE " + sql_identifier(role) + "; END IF; END $ivory$";
+           quote_literal(role) + ") THEN DROP OWNED BY " + sql_identifier(role) + "; DROP ROLE " +
+           sql_identifier(role) + "; END IF; END $ivory$";
 }
 
 // Read access for the table-sync workers' COPY: pg_read_all_data covers tables
@@ -136,10 +128,11 @@ struct CreateRequest {
 Row ensure_role(remote::Connection &source, const CreateRequest &request,
                 const std::string &password, bool password_known_to_role,
                 const std::string &comment) {
-    const Rows found = source.query(
-        "SELECT rolcanlogin::pg_catalog.text, rolreplication::pg_catalog.text FROM "
-        "pg_catalog.pg_roles WHERE rolname = " + quote_literal(role),
-        "looking up the replication role");
+    const Rows found =
+        source.query("SELECT rolcanlogin::pg_catalog.text, rolreplication::pg_catalog.text FROM "
+                     "pg_catalog.pg_roles WHERE rolname = " +
+                         quote_literal(role),
+                     "looking up the replication role");
     bool exists = !found.empty();
     bool recreated = false;
     if (exists && request.drop_replication_user) {
@@ -206,7 +199,8 @@ std::string drop_slot_statement(const std::string &slot) {
 Row ensure_slot(remote::Connection &source, const CreateRequest &request, const std::string &slot) {
     const Rows found = source.query(
         "SELECT plugin, (database = pg_catalog.current_database())::pg_catalog.text FROM "
-        "pg_catalog.pg_replication_slots WHERE slot_name = " + quote_literal(slot),
+        "pg_catalog.pg_replication_slots WHERE slot_name = " +
+            quote_literal(slot),
         "looking up the replication slot");
     if (!found.empty()) {
         if (text_of(found.front(), 0) != "pgoutput" || text_of(found.front(), 1) != "true")
@@ -230,15 +224,17 @@ Row ensure_slot(remote::Connection &source, const CreateRequest &request, const 
 // how many were added. A published table missing here is an error.
 int register_published_tables(pg::LocalSession &target, remote::Connection &source,
                               const Subscription &subscription) {
-    std::string publications;
+    std::vector<std::string> quoted_publications;
     for (const std::string &publication : subscription.publications)
-        publications += (publications.empty() ? "" : ", ") + quote_literal(publication);
-    if (publications.empty())
+        quoted_publications.push_back(quote_literal(publication));
+    if (quoted_publications.empty())
         return 0;
-    const Rows published = source.query(
-        "SELECT DISTINCT schemaname, tablename FROM pg_catalog.pg_publication_tables "
-        "WHERE pubname IN (" + publications + ") ORDER BY 1, 2",
-        "listing the published tables");
+    const std::string publications = join(quoted_publications, ", ");
+    const Rows published =
+        source.query("SELECT DISTINCT schemaname, tablename FROM pg_catalog.pg_publication_tables "
+                     "WHERE pubname IN (" +
+                         publications + ") ORDER BY 1, 2",
+                     "listing the published tables");
 
     std::set<std::string> registered;
     for (const Row &row : target.query("SELECT srrelid::pg_catalog.text FROM "
@@ -260,13 +256,9 @@ int register_published_tables(pg::LocalSession &target, remote::Connection &sour
         else if (!registered.count(text_of(found.front(), 0)))
             to_register.push_back(text_of(found.front(), 0));
     }
-    if (!missing.empty()) {
-        std::string names;
-        for (const std::string &name : missing)
-            names += (names.empty() ? "" : ", ") + name;
-        throw Error("42P01", "published tables are missing on the target: " + names, "",
-                    "Copy the schema first (ivory.copy_schema, ivory copyschema).");
-    }
+    if (!missing.empty())
+        throw Error("42P01", "published tables are missing on the target: " + join(missing, ", "),
+                    "", "Copy the schema first (ivory.copy_schema, ivory copyschema).");
     for (const std::string &table : to_register)
         pg::add_subscription_table(subscription.oid, table);
     return static_cast<int>(to_register.size());
@@ -324,32 +316,36 @@ std::vector<Row> drop_slots(remote::Connection &source, const std::string &slot,
                             const std::string &subscription_oid) {
     std::string condition = "slot_name = " + quote_literal(slot);
     if (!subscription_oid.empty())
-        condition += " OR slot_name LIKE " + quote_literal("pg\\_" + subscription_oid + "\\_sync\\_%");
+        condition +=
+            " OR slot_name LIKE " + quote_literal("pg\\_" + subscription_oid + "\\_sync\\_%");
     std::vector<Row> dropped;
     for (int attempt = 0;; ++attempt) {
-        const Rows slots = source.query(
-            "SELECT slot_name::pg_catalog.text, active::pg_catalog.text, "
-            "active_pid::pg_catalog.text FROM pg_catalog.pg_replication_slots WHERE " + condition,
-            "listing the subscription's slots");
+        const Rows slots =
+            source.query("SELECT slot_name::pg_catalog.text, active::pg_catalog.text, "
+                         "active_pid::pg_catalog.text FROM pg_catalog.pg_replication_slots WHERE " +
+                             condition,
+                         "listing the subscription's slots");
         bool waiting = false;
         for (const Row &found : slots) {
             const std::string name = text_of(found, 0);
             if (text_of(found, 1) == "true") {
                 waiting = true;
                 if (attempt == slot_release_attempts)
-                    source.query("SELECT pg_catalog.pg_terminate_backend(" + text_of(found, 2) + ")",
+                    source.query("SELECT pg_catalog.pg_terminate_backend(" + text_of(found, 2) +
+                                     ")",
                                  "ending the session that holds a slot");
                 continue;
             }
             source.query(drop_slot_statement(name), "dropping a replication slot");
-            dropped.push_back({Value(name == slot ? "slot" : "sync slot"), Value(name),
-                               Value("dropped")});
+            dropped.push_back(
+                {Value(name == slot ? "slot" : "sync slot"), Value(name), Value("dropped")});
         }
         if (!waiting)
             break;
         if (attempt > slot_release_attempts)
-            throw Error("55006", "replication slots of the subscription are still in use on the source",
-                        "", "Run ivory.replication_drop again.");
+            throw Error("55006",
+                        "replication slots of the subscription are still in use on the source", "",
+                        "Run ivory.replication_drop again.");
         pg::sleep_interruptibly(slot_release_pause_ms);
     }
     if (std::none_of(dropped.begin(), dropped.end(),
@@ -411,12 +407,11 @@ Rows replication_create_rows(const std::string &source_conninfo, const std::stri
     const std::optional<Subscription> existing = find_subscription(target, subscription_name);
     const std::optional<std::string> stored_password =
         existing ? conninfo_value(existing->conninfo, "password") : std::nullopt;
-    const bool keep_stored =
-        !replication_password && stored_password && !stored_password->empty() &&
-        !drop_replication_user;
-    const std::string password =
-        replication_password ? *replication_password
-                             : keep_stored ? *stored_password : pg::random_password();
+    const bool keep_stored = !replication_password && stored_password &&
+                             !stored_password->empty() && !drop_replication_user;
+    const std::string password = replication_password ? *replication_password
+                                 : keep_stored        ? *stored_password
+                                                      : pg::random_password();
 
     actions.push_back(ensure_role(source, request, password, keep_stored, comment));
     actions.push_back(ensure_publication(source, request, comment));
@@ -438,8 +433,8 @@ std::string replication_start_message(const std::string &subscription_name, bool
     pg::LocalSession target;
     const Subscription subscription = require_subscription(target, subscription_name);
     if (subscription.enabled && fail_on_already_started)
-        throw Error("55000", "subscription " + quote_identifier(subscription_name) +
-                                 " is already started");
+        throw Error("55000",
+                    "subscription " + quote_identifier(subscription_name) + " is already started");
     int added = 0;
     if (refresh) {
         remote::Connection source(subscription.conninfo);
@@ -507,8 +502,8 @@ Rows replication_drop_rows(const std::string &source_conninfo, const std::string
              .empty();
     if (publication_exists)
         source.query("DROP PUBLICATION " + sql_identifier(publication), "dropping the publication");
-    actions.push_back(
-        {Value("publication"), Value(publication), Value(publication_exists ? "dropped" : "absent")});
+    actions.push_back({Value("publication"), Value(publication),
+                       Value(publication_exists ? "dropped" : "absent")});
 
     if (drop_user) {
         const bool role_exists =
@@ -529,11 +524,10 @@ Rows replication_status_rows(const std::string &subscription_name,
     const Subscription subscription = require_subscription(target, subscription_name);
     const std::string slot = subscription.slot_name.value_or(slot_name_for(subscription_name));
     Rows rows;
-    rows.push_back(status_row("subscription", subscription_name,
-                              subscription.enabled ? "enabled" : "disabled",
-                              subscription.enabled ? "ok" : "error",
-                              subscription.enabled ? "replication is started"
-                                                   : "replication is stopped: start it"));
+    rows.push_back(status_row(
+        "subscription", subscription_name, subscription.enabled ? "enabled" : "disabled",
+        subscription.enabled ? "ok" : "error",
+        subscription.enabled ? "replication is started" : "replication is stopped: start it"));
 
     const Rows workers = target.query(
         "SELECT pid::pg_catalog.text, pg_catalog.round(EXTRACT(epoch FROM pg_catalog.now() - "
@@ -553,8 +547,8 @@ Rows replication_status_rows(const std::string &subscription_name,
             "SELECT slot_name::pg_catalog.text, active::pg_catalog.text, "
             "pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), "
             "confirmed_flush_lsn)::bigint::pg_catalog.text, confirmed_flush_lsn::pg_catalog.text "
-            "FROM pg_catalog.pg_replication_slots WHERE slot_name = " + quote_literal(slot) +
-                " OR slot_name LIKE " +
+            "FROM pg_catalog.pg_replication_slots WHERE slot_name = " +
+                quote_literal(slot) + " OR slot_name LIKE " +
                 quote_literal("pg\\_" + subscription.oid + "\\_sync\\_%") + " ORDER BY 1",
             "reading the replication slots");
         bool main_found = false;
@@ -581,8 +575,8 @@ Rows replication_status_rows(const std::string &subscription_name,
                 if (age > stale_reply_seconds)
                     severity = "error";
             }
-            rows.push_back(status_row("lag", slot, std::to_string(lag) + " bytes", severity,
-                                      detail));
+            rows.push_back(
+                status_row("lag", slot, std::to_string(lag) + " bytes", severity, detail));
         }
         if (!main_found)
             rows.push_back(status_row("slot", slot, "missing", "error",
@@ -604,9 +598,8 @@ Rows replication_status_rows(const std::string &subscription_name,
         {Value(subscription.oid)}, "reading the tables' states");
     std::optional<remote::Connection> sizes;
     for (const Row &table : tables) {
-        const std::string state = subscription_state_name(text_of(table, 1).empty()
-                                                              ? '?'
-                                                              : text_of(table, 1)[0]);
+        const std::string state =
+            subscription_state_name(text_of(table, 1).empty() ? '?' : text_of(table, 1)[0]);
         const bool ready = state == "ready";
         if (state != "copying") {
             rows.push_back(status_row("table", text_of(table, 0), state, ready ? "ok" : "error",
@@ -621,7 +614,8 @@ Rows replication_status_rows(const std::string &subscription_name,
             const Rows size = sizes->query(
                 "SELECT pg_catalog.pg_table_size(c.oid)::pg_catalog.text FROM "
                 "pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = " + quote_literal(text_of(table, 3)) +
+                "WHERE n.nspname = " +
+                    quote_literal(text_of(table, 3)) +
                     " AND c.relname = " + quote_literal(text_of(table, 4)),
                 "reading a table's size");
             if (!size.empty())
@@ -632,7 +626,8 @@ Rows replication_status_rows(const std::string &subscription_name,
         std::string detail = human_bytes(copied) + " copied";
         if (total)
             detail += " of about " + human_bytes(*total);
-        rows.push_back(status_row("table", text_of(table, 0), state, "error", detail, copied, total));
+        rows.push_back(
+            status_row("table", text_of(table, 0), state, "error", detail, copied, total));
     }
     return rows;
 }

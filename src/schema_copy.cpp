@@ -7,12 +7,13 @@
 #include "core/conninfo.hpp"
 #include "core/dump_filter.hpp"
 #include "core/error.hpp"
+#include "core/strings.hpp"
 #include "functions.hpp"
 #include "pg/child_process.hpp"
+#include "pg/guard.hpp"
 #include "pg/server_info.hpp"
 #include "pg/spi.hpp"
 #include "remote/connection.hpp"
-#include "pg/guard.hpp"
 
 namespace ivory {
 
@@ -29,9 +30,10 @@ void verify_source(const std::string &conninfo) {
     }
     const int major = source_version / 10000;
     if (major > pg::server_major_version())
-        throw Error("0A000", "the source runs PostgreSQL " + std::to_string(major) +
-                                 ", newer than this server's pg_dump " +
-                                 std::to_string(pg::server_major_version()),
+        throw Error("0A000",
+                    "the source runs PostgreSQL " + std::to_string(major) +
+                        ", newer than this server's pg_dump " +
+                        std::to_string(pg::server_major_version()),
                     "", "Copy the schema into a server at least as new as the source.");
 }
 
@@ -70,9 +72,7 @@ void require_available_extensions(const SchemaDump &dump, pg::LocalSession &targ
             missing.push_back(extension);
     if (missing.empty())
         return;
-    std::string names;
-    for (const std::string &name : missing)
-        names += (names.empty() ? "" : ", ") + name;
+    const std::string names = join(missing, ", ");
     throw Error("0A000",
                 "extension" + std::string(missing.size() > 1 ? "s " : " ") + names +
                     " used on the source " + (missing.size() > 1 ? "are" : "is") +

@@ -21,8 +21,8 @@ const std::string user_namespaces = R"SQL(
 // as one object instead.
 std::string not_extension_member(const std::string &catalog, const std::string &oid) {
     return "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = "
-           "'pg_catalog." + catalog + "'::pg_catalog.regclass AND e.objid = " + oid +
-           " AND e.deptype = 'e')";
+           "'pg_catalog." +
+           catalog + "'::pg_catalog.regclass AND e.objid = " + oid + " AND e.deptype = 'e')";
 }
 
 const std::string user_relations = R"SQL(
@@ -155,7 +155,8 @@ CROSS JOIN LATERAL (VALUES
     -- pg_get_functiondef refuses aggregates
     ('definition', CASE WHEN p.prokind <> 'a' THEN pg_catalog.pg_get_functiondef(p.oid) END)
 ) a(attribute, value)
-WHERE a.value IS NOT NULL AND )SQL" + not_extension_member("pg_proc", "p.oid") + R"SQL(
+WHERE a.value IS NOT NULL AND )SQL" +
+                                 not_extension_member("pg_proc", "p.oid") + R"SQL(
 UNION ALL
 SELECT 'type', pg_catalog.format('%I.%I', ns.nspname, t.typname),
        CASE WHEN a.attribute = '' THEN 'schema ' || pg_catalog.quote_ident(ns.nspname) ELSE '' END,
@@ -189,7 +190,8 @@ WHERE (t.typtype IN ('e', 'd', 'r')
        OR (t.typtype = 'c' AND (SELECT tc.relkind FROM pg_catalog.pg_class tc
                                 WHERE tc.oid = t.typrelid) = 'c'))
   AND (a.attribute = '' OR a.value IS NOT NULL)
-  AND )SQL" + not_extension_member("pg_type", "t.oid") + R"SQL(
+  AND )SQL" + not_extension_member("pg_type", "t.oid") +
+                                 R"SQL(
 UNION ALL
 SELECT 'extension', pg_catalog.quote_ident(x.extname), '', a.attribute, a.value
 FROM pg_catalog.pg_extension x
@@ -214,9 +216,11 @@ SELECT pg_catalog.current_setting('wal_level'),
                  WHERE s.pid = pg_catalog.pg_backend_pid()), false)::pg_catalog.text,
        pg_catalog.current_database(),
        (SELECT pg_catalog.string_agg(r.rolname, E'\n') FROM pg_catalog.pg_roles r
-        WHERE r.rolname <> )SQL" + replication_role + R"SQL(
+        WHERE r.rolname <> )SQL" + replication_role +
+                                    R"SQL(
           AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles me
-                      WHERE me.rolname = )SQL" + replication_role + R"SQL(
+                      WHERE me.rolname = )SQL" +
+                                    replication_role + R"SQL(
                         AND pg_catalog.pg_has_role(me.oid, r.oid, 'MEMBER'))))SQL";
 
 const std::string hba_rules = R"SQL(

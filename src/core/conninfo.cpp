@@ -96,8 +96,7 @@ void add_words(std::vector<std::string> &secrets) {
 }
 
 void replace_all(std::string &text, const std::string &from, const std::string &to) {
-    for (size_t at = text.find(from); at != std::string::npos;
-         at = text.find(from, at + to.size()))
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
         text.replace(at, from.size(), to);
 }
 
@@ -151,8 +150,7 @@ std::string redact_conninfo(const std::string &conninfo) {
     return shown;
 }
 
-std::optional<std::string> conninfo_value(const std::string &conninfo,
-                                          const std::string &keyword) {
+std::optional<std::string> conninfo_value(const std::string &conninfo, const std::string &keyword) {
     ParsedOptions options = parse(conninfo);
     if (!options)
         return std::nullopt;

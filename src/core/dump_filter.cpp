@@ -35,7 +35,8 @@ std::string rewrite_top_level_line(const std::string &line) {
         return "";
     if (starts_with(line, "SET "))
         return "SET LOCAL " + line.substr(4);
-    const std::string session_search_path = "SELECT pg_catalog.set_config('search_path', '', false);";
+    const std::string session_search_path =
+        "SELECT pg_catalog.set_config('search_path', '', false);";
     if (line == session_search_path)
         return "SELECT pg_catalog.set_config('search_path', '', true);";
     return line;
@@ -95,12 +96,13 @@ void SqlLexer::feed_line(const std::string &line) {
             } else if (c == '$') {
                 // $tag$ where tag is empty or an identifier not starting with a digit
                 size_t end = i + 1;
-                while (end < n && (std::isalnum(static_cast<unsigned char>(line[end])) ||
-                                   line[end] == '_' || static_cast<unsigned char>(line[end]) >= 0x80))
+                while (end < n &&
+                       (std::isalnum(static_cast<unsigned char>(line[end])) || line[end] == '_' ||
+                        static_cast<unsigned char>(line[end]) >= 0x80))
                     ++end;
                 const bool preceded_by_word =
-                    i > 0 && (std::isalnum(static_cast<unsigned char>(line[i - 1])) ||
-                              line[i - 1] == '_');
+                    i > 0 &&
+                    (std::isalnum(static_cast<unsigned char>(line[i - 1])) || line[i - 1] == '_');
                 if (end < n && line[end] == '$' && !preceded_by_word &&
                     !(end > i + 1 && std::isdigit(static_cast<unsigned char>(line[i + 1])))) {
                     dollar_tag_ = line.substr(i, end - i + 1);

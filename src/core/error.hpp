@@ -20,10 +20,9 @@ class Error : public std::runtime_error {
   public:
     explicit Error(ErrorFields fields)
         : std::runtime_error(fields.message), fields_(std::move(fields)) {}
-    Error(std::string sqlstate, std::string message, std::string detail = {},
-          std::string hint = {})
-        : Error(ErrorFields{std::move(sqlstate), std::move(message), std::move(detail),
-                            std::move(hint), {}}) {}
+    Error(std::string sqlstate, std::string message, std::string detail = {}, std::string hint = {})
+        : Error(ErrorFields{
+              std::move(sqlstate), std::move(message), std::move(detail), std::move(hint), {}}) {}
 
     const ErrorFields &fields() const { return fields_; }
 

@@ -180,8 +180,8 @@ HbaVerdict evaluate_hba(const std::vector<HbaRule> &rules, const HbaClient &clie
     });
     return {false, std::nullopt,
             "no pg_hba.conf line lets role " + client.role + " connect to database " +
-                client.database + " " + where_from(client) + "; add \"" +
-                suggested_line(client) + "\" and reload the source" +
+                client.database + " " + where_from(client) + "; add \"" + suggested_line(client) +
+                "\" and reload the source" +
                 (names_a_host ? " (lines naming a host name were not evaluated)" : "")};
 }
 

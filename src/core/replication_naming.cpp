@@ -22,11 +22,10 @@ std::string slot_name_for(const std::string &subscription_name) {
     return slot.empty() ? "ivory_subscription" : slot;
 }
 
-std::string subscription_conninfo(const std::string &source_conninfo,
-                                  const std::string &password) {
-    std::string conninfo = conninfo_without(
-        conninfo_without(conninfo_without(source_conninfo, "password"), "user"),
-        "application_name");
+std::string subscription_conninfo(const std::string &source_conninfo, const std::string &password) {
+    std::string conninfo =
+        conninfo_without(conninfo_without(conninfo_without(source_conninfo, "password"), "user"),
+                         "application_name");
     auto quoted = [](const std::string &value) {
         std::string text = "'";
         for (char c : value) {

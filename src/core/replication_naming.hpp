@@ -16,8 +16,7 @@ std::string slot_name_for(const std::string &subscription_name);
 
 // The subscription's connection string: the source's, logging in as the
 // replication role with its password.
-std::string subscription_conninfo(const std::string &source_conninfo,
-                                  const std::string &password);
+std::string subscription_conninfo(const std::string &source_conninfo, const std::string &password);
 
 // A password of `bytes` random bytes as hex digits (no quoting trouble anywhere).
 std::string password_from_random_bytes(const unsigned char *bytes, size_t count);

@@ -15,7 +15,9 @@ struct Catalog {
     std::map<std::string, const SchemaFact *> objects; // existence facts
 };
 
-std::string key_of(const std::string &type, const std::string &name) { return type + " " + name; }
+std::string key_of(const std::string &type, const std::string &name) {
+    return type + " " + name;
+}
 
 Catalog index_facts(const std::vector<SchemaFact> &facts) {
     Catalog catalog;
@@ -52,7 +54,7 @@ std::string shown(const std::optional<std::string> &value) {
 // Order of object types in reports: containers before their contents.
 int type_rank(const std::string &type) {
     static const std::map<std::string, int> ranks = {
-        {"extension", 0}, {"schema", 1},   {"type", 2},    {"sequence", 3},
+        {"extension", 0}, {"schema", 1},   {"type", 2},       {"sequence", 3},
         {"table", 4},     {"column", 5},   {"constraint", 6}, {"index", 7},
         {"view", 8},      {"function", 9}, {"trigger", 10}};
     auto found = ranks.find(type);
@@ -106,12 +108,10 @@ std::vector<SchemaDifference> diff_schemas(const std::vector<SchemaFact> &source
         static const std::map<std::string, std::optional<std::string>> none;
         auto source_attributes = on_source.attributes.find(key);
         auto target_attributes = on_target.attributes.find(key);
-        const auto &left = source_attributes == on_source.attributes.end()
-                               ? none
-                               : source_attributes->second;
-        const auto &right = target_attributes == on_target.attributes.end()
-                                ? none
-                                : target_attributes->second;
+        const auto &left =
+            source_attributes == on_source.attributes.end() ? none : source_attributes->second;
+        const auto &right =
+            target_attributes == on_target.attributes.end() ? none : target_attributes->second;
         std::set<std::string> names;
         for (const auto &entry : left)
             names.insert(entry.first);
@@ -130,9 +130,9 @@ std::vector<SchemaDifference> diff_schemas(const std::vector<SchemaFact> &source
     std::sort(differences.begin(), differences.end(),
               [](const SchemaDifference &a, const SchemaDifference &b) {
                   return std::make_tuple(type_rank(a.object_type), a.object_type, a.object_name,
-                                         a.attribute) <
-                         std::make_tuple(type_rank(b.object_type), b.object_type, b.object_name,
-                                         b.attribute);
+                                         a.attribute) < std::make_tuple(type_rank(b.object_type),
+                                                                        b.object_type,
+                                                                        b.object_name, b.attribute);
               });
     return differences;
 }

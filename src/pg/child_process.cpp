@@ -111,8 +111,8 @@ bool drain(FileDescriptor &fd, std::string &into) {
 // Waits until `fd` is readable, the timeout passes or the latch is set;
 // processes interrupts.
 void wait_readable_or_timeout(int fd) {
-    const int flags = WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH |
-                      (fd >= 0 ? WL_SOCKET_READABLE : 0);
+    const int flags =
+        WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH | (fd >= 0 ? WL_SOCKET_READABLE : 0);
     const int events = guarded([flags, fd] {
         return WaitLatchOrSocket(MyLatch, flags, fd, poll_interval_ms, PG_WAIT_EXTENSION);
     });

@@ -12,8 +12,7 @@ namespace {
 char *copy_or_null(const std::string &text) {
     if (text.empty())
         return nullptr;
-    char *copy =
-        static_cast<char *>(palloc_extended(text.size() + 1, MCXT_ALLOC_NO_OOM));
+    char *copy = static_cast<char *>(palloc_extended(text.size() + 1, MCXT_ALLOC_NO_OOM));
     if (copy)
         std::memcpy(copy, text.c_str(), text.size() + 1);
     return copy;
@@ -28,8 +27,7 @@ int sqlstate_code(const std::string &state) {
 } // namespace
 
 void PgError::add_context(const std::string &line) noexcept {
-    const std::string context =
-        data_->context ? std::string(data_->context) + "\n" + line : line;
+    const std::string context = data_->context ? std::string(data_->context) + "\n" + line : line;
     if (char *copy = copy_or_null(context))
         data_->context = copy;
 }

@@ -49,9 +49,7 @@ template <typename Call> auto guarded(Call &&call) -> decltype(call()) {
         PG_TRY();
         { call(); }
         PG_CATCH();
-        {
-            error = copy_error_data(caller_context);
-        }
+        { error = copy_error_data(caller_context); }
         PG_END_TRY();
         if (error)
             throw PgError(error);
@@ -63,9 +61,7 @@ template <typename Call> auto guarded(Call &&call) -> decltype(call()) {
         PG_TRY();
         { out->emplace(call()); }
         PG_CATCH();
-        {
-            error = copy_error_data(caller_context);
-        }
+        { error = copy_error_data(caller_context); }
         PG_END_TRY();
         if (error)
             throw PgError(error);

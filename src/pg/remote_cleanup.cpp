@@ -34,9 +34,8 @@ void run_undos(SubTransactionId subtransaction) noexcept {
     std::vector<Undo> to_run;
     std::vector<Undo> kept;
     for (Undo &undo : pending)
-        (subtransaction == InvalidSubTransactionId || undo.subtransaction >= subtransaction
-             ? to_run
-             : kept)
+        (subtransaction == InvalidSubTransactionId || undo.subtransaction >= subtransaction ? to_run
+                                                                                            : kept)
             .push_back(std::move(undo));
     pending = std::move(kept);
     for (auto undo = to_run.rbegin(); undo != to_run.rend(); ++undo) {

@@ -8,8 +8,7 @@
 namespace ivory::pg {
 
 std::string text_argument(FunctionCallInfo fcinfo, int number) {
-    char *value =
-        guarded([fcinfo, number] { return text_to_cstring(PG_GETARG_TEXT_PP(number)); });
+    char *value = guarded([fcinfo, number] { return text_to_cstring(PG_GETARG_TEXT_PP(number)); });
     std::string copy(value);
     pfree(value);
     return copy;

@@ -16,6 +16,8 @@ std::string database_encoding_name() {
     return guarded([] { return GetDatabaseEncodingName(); });
 }
 
-int server_major_version() { return PG_VERSION_NUM / 10000; }
+int server_major_version() {
+    return PG_VERSION_NUM / 10000;
+}
 
 } // namespace ivory::pg

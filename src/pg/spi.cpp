@@ -56,8 +56,8 @@ Rows LocalSession::query(const std::string &sql, const std::vector<Value> &param
 
 Rows LocalSession::fetch(const std::string &step, int rc) {
     if (rc != SPI_OK_SELECT)
-        throw Error(sqlstate::internal, "unexpected SPI result " + std::to_string(rc) +
-                                            " while " + step);
+        throw Error(sqlstate::internal,
+                    "unexpected SPI result " + std::to_string(rc) + " while " + step);
     const uint64 count = SPI_processed;
     SPITupleTable *table = SPI_tuptable;
     const int columns = table->tupdesc->natts;
@@ -82,8 +82,8 @@ void LocalSession::execute(const std::string &sql) {
     const char *statements = sql.c_str();
     const int rc = guarded([statements] { return SPI_execute(statements, false, 0); });
     if (rc < 0)
-        throw Error(sqlstate::internal, "SPI could not run a statement: " +
-                                            std::string(SPI_result_code_string(rc)));
+        throw Error(sqlstate::internal,
+                    "SPI could not run a statement: " + std::string(SPI_result_code_string(rc)));
     if (SPI_tuptable)
         guarded([] { SPI_freetuptable(SPI_tuptable); });
 }

@@ -24,7 +24,9 @@ std::string chomp(std::string text) {
 
 } // namespace
 
-void ResultDeleter::operator()(PGresult *result) const { PQclear(result); }
+void ResultDeleter::operator()(PGresult *result) const {
+    PQclear(result);
+}
 
 Connection::Connection(const std::string &conninfo, ConnectOptions options)
     : conninfo_(conninfo), options_(options) {
@@ -76,10 +78,11 @@ void Connection::connect() {
     const char *encoding = pg::guarded([] { return GetDatabaseEncodingName(); });
     // Later entries override earlier ones, and the expanded connection string
     // overrides what comes before it.
-    const char *keywords[] = {"connect_timeout", "keepalives", "dbname", "client_encoding",
-                              "fallback_application_name", nullptr};
-    const char *values[] = {default_connect_timeout, "1", conninfo_.c_str(), encoding, "ivory",
-                            nullptr};
+    const char *keywords[] = {
+        "connect_timeout",           "keepalives", "dbname", "client_encoding",
+        "fallback_application_name", nullptr};
+    const char *values[] = {
+        default_connect_timeout, "1", conninfo_.c_str(), encoding, "ivory", nullptr};
     handle_.conn = PQconnectStartParams(keywords, values, 1);
     if (!handle_.conn)
         throw std::bad_alloc();
@@ -156,8 +159,7 @@ Result Connection::run(const std::string &sql, const std::string &step) {
     return last;
 }
 
-void Connection::fail(const std::string &message, const std::string &step,
-                      const PGresult *result) {
+void Connection::fail(const std::string &message, const std::string &step, const PGresult *result) {
     ErrorFields fields;
     fields.sqlstate = sqlstate::connection_failure;
     fields.message = message;
@@ -167,8 +169,8 @@ void Connection::fail(const std::string &message, const std::string &step,
         return value ? std::string(value) : std::string();
     };
     if (result) {
-        fields.sqlstate = field(PG_DIAG_SQLSTATE).empty() ? sqlstate::internal
-                                                          : field(PG_DIAG_SQLSTATE);
+        fields.sqlstate =
+            field(PG_DIAG_SQLSTATE).empty() ? sqlstate::internal : field(PG_DIAG_SQLSTATE);
         fields.message = field(PG_DIAG_MESSAGE_PRIMARY);
         fields.detail = field(PG_DIAG_MESSAGE_DETAIL);
         fields.hint = field(PG_DIAG_MESSAGE_HINT);
@@ -182,7 +184,9 @@ void Connection::fail(const std::string &message, const std::string &step,
     throw Error(std::move(fields));
 }
 
-int Connection::server_version() const { return PQserverVersion(handle_.conn); }
+int Connection::server_version() const {
+    return PQserverVersion(handle_.conn);
+}
 
 std::string Connection::encrypt_password(const std::string &password,
                                          const std::string &role) const {
