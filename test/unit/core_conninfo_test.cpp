@@ -6,8 +6,7 @@ using namespace ivory;
 
 TEST(MaskSecrets, MasksThePasswordKeywordValue) {
     const std::string conninfo = "host=h password=Sup3rSecret dbname=d";
-    EXPECT_EQ(mask_secrets("failed with Sup3rSecret here", conninfo),
-              "failed with ******** here");
+    EXPECT_EQ(mask_secrets("failed with Sup3rSecret here", conninfo), "failed with ******** here");
 }
 
 TEST(MaskSecrets, MasksQuotedPasswordsAndEachOfTheirWords) {
@@ -62,7 +61,8 @@ TEST(ConninfoValue, ReadsKeywordsAndUris) {
 }
 
 TEST(ConninfoWithout, DropsTheKeywordAndQuotesTheRest) {
-    const std::string without = conninfo_without("host=h dbname='my db' password=secret", "password");
+    const std::string without =
+        conninfo_without("host=h dbname='my db' password=secret", "password");
     EXPECT_EQ(without, "dbname='my db' host='h'");
     EXPECT_EQ(conninfo_without("postgresql://u:pw@h:5/d", "password"),
               "user='u' dbname='d' host='h' port='5'");

@@ -74,8 +74,7 @@ TEST(Hba, SamehostAndSamenet) {
 }
 
 TEST(Hba, SslTypes) {
-    const std::vector<HbaRule> rules = {
-        rule(1, "hostssl", {"all"}, {"all"}, "all", "", "md5")};
+    const std::vector<HbaRule> rules = {rule(1, "hostssl", {"all"}, {"all"}, "all", "", "md5")};
     HbaClient client = tcp_client("10.0.0.7");
     EXPECT_FALSE(evaluate_hba(rules, client).allowed);
     client.ssl = true;
@@ -105,8 +104,7 @@ TEST(Hba, PeerIsNotEnoughAndNoLineSaysWhatToAdd) {
     EXPECT_FALSE(verdict.allowed);
     EXPECT_NE(verdict.explanation.find("line 7"), std::string::npos);
 
-    const std::vector<HbaRule> others = {
-        rule(1, "local", {"all"}, {"postgres"}, "", "", "trust")};
+    const std::vector<HbaRule> others = {rule(1, "local", {"all"}, {"postgres"}, "", "", "trust")};
     const HbaVerdict none = evaluate_hba(others, tcp_client("10.0.0.9"));
     EXPECT_FALSE(none.allowed);
     EXPECT_FALSE(none.line_number.has_value());

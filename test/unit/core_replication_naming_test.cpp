@@ -14,9 +14,8 @@ TEST(SlotName, PlainNamesStayAndOthersBecomeValid) {
 }
 
 TEST(SubscriptionConninfo, LogsInAsTheReplicationRole) {
-    const std::string conninfo =
-        subscription_conninfo("host=/tmp port=5 user=postgres password=admin dbname='my db'",
-                              "it's-secret");
+    const std::string conninfo = subscription_conninfo(
+        "host=/tmp port=5 user=postgres password=admin dbname='my db'", "it's-secret");
     EXPECT_EQ(conninfo_value(conninfo, "user"), "ivory_replicator");
     EXPECT_EQ(conninfo_value(conninfo, "password"), "it's-secret");
     EXPECT_EQ(conninfo_value(conninfo, "dbname"), "my db");

@@ -81,18 +81,19 @@ TEST(SchemaDiff, DefinitionsAreSummarised) {
 }
 
 TEST(SchemaDiff, QuotedUnicodeNamesAreKeptAsGiven) {
-    const std::vector<SchemaFact> source = {exists("schema", "\"Sales \"\"EU\"\"\""),
-                                            exists("table", "\"Sales \"\"EU\"\"\".\"Kunden Ä\"",
-                                                   "schema \"Sales \"\"EU\"\"\"")};
+    const std::vector<SchemaFact> source = {
+        exists("schema", "\"Sales \"\"EU\"\"\""),
+        exists("table", "\"Sales \"\"EU\"\"\".\"Kunden Ä\"", "schema \"Sales \"\"EU\"\"\"")};
     const std::vector<SchemaFact> target = {source[0]};
-    EXPECT_EQ(described(diff_schemas(source, target)),
-              std::vector<std::string>{"table \"Sales \"\"EU\"\"\".\"Kunden Ä\" missing on target"});
+    EXPECT_EQ(
+        described(diff_schemas(source, target)),
+        std::vector<std::string>{"table \"Sales \"\"EU\"\"\".\"Kunden Ä\" missing on target"});
 }
 
 TEST(SchemaDiff, FactsFromRowsReadsFiveColumns) {
-    const Rows rows = {{Value("table"), Value("public.t"), Value("schema public"), Value(""),
-                        Value()},
-                       {Value("short")}};
+    const Rows rows = {
+        {Value("table"), Value("public.t"), Value("schema public"), Value(""), Value()},
+        {Value("short")}};
     const auto facts = facts_from_rows(rows);
     ASSERT_EQ(facts.size(), 1u);
     EXPECT_EQ(facts[0].parent, "schema public");
