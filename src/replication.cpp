@@ -266,15 +266,17 @@ int register_published_tables(pg::LocalSession &target, remote::Connection &sour
 
 Row ensure_subscription(pg::LocalSession &target, const CreateRequest &request,
                         const std::string &slot, const std::string &conninfo,
-                        const std::optional<Subscription> &existing, const std::string &comment) {
+                        const std::string &password, const std::optional<Subscription> &existing,
+                        const std::string &comment) {
     const std::string name = subscription_sql_name(request.subscription);
     if (!existing) {
         // connect = false: no slot, no copy, disabled; its warning that no
         // tables were subscribed is ivory's to handle, not the user's to read.
         target.execute("SET LOCAL client_min_messages = error");
         target.execute("CREATE SUBSCRIPTION " + name + " CONNECTION " + quote_literal(conninfo) +
-                       " PUBLICATION " + sql_identifier(request.publication) +
-                       " WITH (connect = false, slot_name = " + quote_literal(slot) + ")");
+                           " PUBLICATION " + sql_identifier(request.publication) +
+                           " WITH (connect = false, slot_name = " + quote_literal(slot) + ")",
+                       password);
         target.execute("COMMENT ON SUBSCRIPTION " + name + " IS " + quote_literal(comment));
         return {Value("subscription"), Value(request.subscription), Value("created")};
     }
@@ -285,7 +287,8 @@ Row ensure_subscription(pg::LocalSession &target, const CreateRequest &request,
                     "", "Drop it with ivory.replication_drop first.");
     bool updated = false;
     if (existing->conninfo != conninfo) {
-        target.execute("ALTER SUBSCRIPTION " + name + " CONNECTION " + quote_literal(conninfo));
+        target.execute("ALTER SUBSCRIPTION " + name + " CONNECTION " + quote_literal(conninfo),
+                       password);
         updated = true;
     }
     if (existing->publications != std::vector<std::string>{request.publication}) {
@@ -421,7 +424,7 @@ Rows replication_create_rows(const std::string &source_conninfo, const std::stri
     target.execute("SET LOCAL standard_conforming_strings = on");
     actions.push_back(ensure_subscription(target, request, slot,
                                           subscription_conninfo(source_conninfo, password),
-                                          existing, comment));
+                                          password, existing, comment));
     const Subscription created = require_subscription(target, subscription_name);
     const int added = register_published_tables(target, source, created);
     actions.push_back({Value("tables"), Value(std::to_string(added)), Value("registered")});

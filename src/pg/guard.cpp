@@ -32,6 +32,26 @@ void PgError::add_context(const std::string &line) noexcept {
         data_->context = copy;
 }
 
+void PgError::redact(const std::string &secret) noexcept {
+    if (secret.empty())
+        return;
+    for (char **field : {&data_->message, &data_->detail, &data_->detail_log, &data_->hint,
+                         &data_->context, &data_->internalquery}) {
+        if (!*field || !std::strstr(*field, secret.c_str()))
+            continue;
+        try {
+            std::string text = *field;
+            for (size_t at = text.find(secret); at != std::string::npos;
+                 at = text.find(secret, at + 8))
+                text.replace(at, secret.size(), "********");
+            if (char *copy = copy_or_null(text))
+                *field = copy;
+        } catch (...) {
+            *field = nullptr; // better no text than the secret
+        }
+    }
+}
+
 ErrorData *copy_error_data(MemoryContext caller_context) {
     MemoryContextSwitchTo(TopTransactionContext);
     ErrorData *error = CopyErrorData();

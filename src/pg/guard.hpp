@@ -31,6 +31,9 @@ class PgError : public std::exception {
     ErrorData *data() const { return data_; }
     // Adds a line to the error's context (CONTEXT:), as errcontext would.
     void add_context(const std::string &line) noexcept;
+    // Replaces `secret` wherever the error shows it (the SPI context quotes
+    // the failing statement, which may carry a password).
+    void redact(const std::string &secret) noexcept;
 
   private:
     ErrorData *data_;

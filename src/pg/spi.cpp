@@ -78,9 +78,15 @@ Rows LocalSession::fetch(const std::string &step, int rc) {
     return rows;
 }
 
-void LocalSession::execute(const std::string &sql) {
+void LocalSession::execute(const std::string &sql, const std::string &secret) {
     const char *statements = sql.c_str();
-    const int rc = guarded([statements] { return SPI_execute(statements, false, 0); });
+    int rc;
+    try {
+        rc = guarded([statements] { return SPI_execute(statements, false, 0); });
+    } catch (PgError &error) {
+        error.redact(secret);
+        throw;
+    }
     if (rc < 0)
         throw Error(sqlstate::internal,
                     "SPI could not run a statement: " + std::string(SPI_result_code_string(rc)));

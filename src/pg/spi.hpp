@@ -22,8 +22,9 @@ class LocalSession : public QueryRunner {
     Rows query(const std::string &sql, const std::vector<Value> &parameters,
                const std::string &step);
 
-    // Runs one or more statements that may write (DDL).
-    void execute(const std::string &sql);
+    // Runs one or more statements that may write (DDL). An error shows
+    // `secret` (a password the statement carries) nowhere.
+    void execute(const std::string &sql, const std::string &secret = {});
 
   private:
     Rows fetch(const std::string &step, int rc);
