@@ -5,6 +5,8 @@
 #   make test       on a fresh Debian 12 machine: install what is missing,
 #                   build, install, and run every test layer on throwaway clusters
 #   make unit       GoogleTest unit tests only (no server needed)
+#   make demo       from a fresh machine to a running replication on throwaway
+#                   clusters (make demo-stop removes them)
 
 EXTENSION = ivory
 MODULE_big = ivory
@@ -81,12 +83,18 @@ test/unit/unit_tests: $(UNIT_OBJECTS)
 test/silent_server: test/silent_server.cpp
 	$(CXX) $(STANDALONE_CXXFLAGS) $< -o $@
 
-.PHONY: unit test
+.PHONY: unit test demo demo-stop
 unit: test/unit/unit_tests
 	test/unit/unit_tests
 
 test:
 	test/run_tests.sh
+
+demo:
+	demo/run.sh
+
+demo-stop:
+	demo/stop.sh
 
 clean: clean-ivory
 .PHONY: clean-ivory

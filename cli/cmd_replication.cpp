@@ -1,11 +1,116 @@
-// ivory replication create|start|status|stop|drop
+// ivory replication create|start|status|stop|drop: each is one call of the
+// ivory.replication_* function of the same name in the target database, with
+// every value sent as a bind parameter and passed by parameter name.
+#include <cstdlib>
+
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "replication_report.hpp"
+#include "target.hpp"
 
 namespace ivory::cli {
 
 namespace {
+
+// An empty replication password (neither option nor variable given) goes as
+// NULL: the function keeps the password stored in the subscription or makes a
+// random one.
+const char *const create_query =
+    "SELECT object_type, object_name, action FROM ivory.replication_create("
+    "source => $1, publication_name => $2, subscription_name => $3, "
+    "replication_password => NULLIF($4, ''), skip_checks => $5::boolean, "
+    "drop_replication_user => $6::boolean)";
+const char *const start_query =
+    "SELECT ivory.replication_start(subscription_name => $1, refresh => $2::boolean, "
+    "fail_on_already_started => $3::boolean)";
+// Without any --source-* option the source goes as NULL: the function reaches
+// it through the subscription's own connection.
+const char *const status_query =
+    "SELECT item, name, state, severity, detail, bytes_copied, bytes_total, percent "
+    "FROM ivory.replication_status(subscription_name => $1, source => NULLIF($2, ''))";
+const char *const stop_query = "SELECT ivory.replication_stop(subscription_name => $1, "
+                               "fail_on_already_stopped => $2::boolean)";
+const char *const drop_query =
+    "SELECT object_type, object_name, action FROM ivory.replication_drop("
+    "source => $1, publication_name => $2, subscription_name => $3, drop_user => $4::boolean)";
+
+const Logger &replication_log() {
+    static const Logger log("ivory.replication");
+    return log;
+}
+
+std::string sql_boolean(bool value) {
+    return value ? "true" : "false";
+}
+
+// The target with the extension in it; null when that failed (logged).
+Connection prepared_target(const Invocation &invocation) {
+    Connection target = connect_target(invocation.global.target, replication_log());
+    if (!target || !ensure_extension(target.get(), replication_log()))
+        return nullptr;
+    return target;
+}
+
+// Runs a function that returns (object_type, object_name, action) rows and
+// logs each; false when the call failed (logged).
+bool run_actions(const Invocation &invocation, const char *query,
+                 const std::vector<std::string> &parameters, const std::string &failing_step) {
+    const Connection target = prepared_target(invocation);
+    if (!target)
+        return false;
+    const Result result =
+        run_query(target.get(), query, parameters, replication_log(), failing_step);
+    if (!result)
+        return false;
+    for (int row = 0; row < PQntuples(result.get()); ++row)
+        replication_log().info(action_message(field(result.get(), row, 0).value_or(""),
+                                              field(result.get(), row, 1).value_or(""),
+                                              field(result.get(), row, 2).value_or("")));
+    return true;
+}
+
+// Runs start or stop, whose first parameter is the subscription name, and
+// logs the message it returns ("subscription ivory_subscription: started").
+bool run_message(const Invocation &invocation, const char *query,
+                 const std::vector<std::string> &parameters, const std::string &what) {
+    const Connection target = prepared_target(invocation);
+    if (!target)
+        return false;
+    const Result result =
+        run_query(target.get(), query, parameters, replication_log(), "could not " + what);
+    if (!result)
+        return false;
+    if (PQntuples(result.get()) > 0)
+        replication_log().info("subscription " + parameters.front() + ": " +
+                               field(result.get(), 0, 0).value_or("(no answer)"));
+    return true;
+}
+
+std::optional<long long> number_field(const PGresult *result, int row, int column) {
+    const std::optional<std::string> text = field(result, row, column);
+    if (!text)
+        return std::nullopt;
+    char *end = nullptr;
+    const long long value = std::strtoll(text->c_str(), &end, 10);
+    return end != text->c_str() ? std::optional<long long>(value) : std::nullopt;
+}
+
+std::optional<double> decimal_field(const PGresult *result, int row, int column) {
+    const std::optional<std::string> text = field(result, row, column);
+    if (!text)
+        return std::nullopt;
+    char *end = nullptr;
+    const double value = std::strtod(text->c_str(), &end);
+    return end != text->c_str() ? std::optional<double>(value) : std::nullopt;
+}
+
+StatusRow read_status_row(const PGresult *result, int row) {
+    return StatusRow{field(result, row, 0).value_or(""), field(result, row, 1).value_or(""),
+                     field(result, row, 2).value_or(""), field(result, row, 3).value_or(""),
+                     field(result, row, 4).value_or(""), number_field(result, row, 5),
+                     number_field(result, row, 6),       decimal_field(result, row, 7)};
+}
 
 void add_publication_name(CLI::App &command, std::string &name) {
     command.add_option("--publication-name", name, "Name of the publication on the source.")
@@ -31,11 +136,21 @@ void define_replication_create_options(CLI::App &command, CommandOptions &option
         create.replication_password = *password;
     // The default is never displayed: it is a password.
     command.add_option("--replication-password", create.replication_password,
-                       "Password of the replication user. Read from $REPLICATION_PASSWORD.");
+                       "Password of the replication user. Read from $REPLICATION_PASSWORD; "
+                       "kept or random when unset.");
 }
 
 ExitCode run_replication_create(const Invocation &invocation) {
-    return report_not_implemented(invocation);
+    const ReplicationCreateOptions &create = invocation.options.replication_create;
+    if (!run_actions(invocation, create_query,
+                     {build_conninfo(invocation.global.source), create.publication_name,
+                      create.subscription_name, create.replication_password,
+                      sql_boolean(create.skip_checks), sql_boolean(create.drop_replication_user)},
+                     "could not create replication"))
+        return ExitCode::failure;
+    replication_log().info("replication is set up; 'ivory replication start' begins the "
+                           "initial copy");
+    return ExitCode::ok;
 }
 
 void define_replication_start_options(CLI::App &command, CommandOptions &options,
@@ -50,7 +165,13 @@ void define_replication_start_options(CLI::App &command, CommandOptions &options
 }
 
 ExitCode run_replication_start(const Invocation &invocation) {
-    return report_not_implemented(invocation);
+    const ReplicationStartOptions &start = invocation.options.replication_start;
+    return run_message(invocation, start_query,
+                       {start.subscription_name, sql_boolean(start.refresh),
+                        sql_boolean(start.fail_on_already_started)},
+                       "start replication")
+               ? ExitCode::ok
+               : ExitCode::failure;
 }
 
 void define_replication_status_options(CLI::App &command, CommandOptions &options,
@@ -62,7 +183,23 @@ void define_replication_status_options(CLI::App &command, CommandOptions &option
 }
 
 ExitCode run_replication_status(const Invocation &invocation) {
-    return report_not_implemented(invocation);
+    const ReplicationStatusOptions &status = invocation.options.replication_status;
+    const Connection target = prepared_target(invocation);
+    if (!target)
+        return ExitCode::failure;
+    const Result result =
+        run_query(target.get(), status_query,
+                  {status.subscription_name, build_conninfo(invocation.global.source)},
+                  replication_log(), "could not read the replication status");
+    if (!result)
+        return ExitCode::failure;
+    std::vector<StatusRow> rows;
+    for (int row = 0; row < PQntuples(result.get()); ++row)
+        rows.push_back(read_status_row(result.get(), row));
+    const StatusReport report = report_status(rows, status.collapse_initializing_relations);
+    for (const StatusLine &line : report.lines)
+        replication_log().log(line.level, line.message);
+    return report.ready ? ExitCode::ok : ExitCode::failure;
 }
 
 void define_replication_stop_options(CLI::App &command, CommandOptions &options,
@@ -74,7 +211,12 @@ void define_replication_stop_options(CLI::App &command, CommandOptions &options,
 }
 
 ExitCode run_replication_stop(const Invocation &invocation) {
-    return report_not_implemented(invocation);
+    const ReplicationStopOptions &stop = invocation.options.replication_stop;
+    return run_message(invocation, stop_query,
+                       {stop.subscription_name, sql_boolean(stop.fail_on_already_stopped)},
+                       "stop replication")
+               ? ExitCode::ok
+               : ExitCode::failure;
 }
 
 void define_replication_drop_options(CLI::App &command, CommandOptions &options,
@@ -87,7 +229,13 @@ void define_replication_drop_options(CLI::App &command, CommandOptions &options,
 }
 
 ExitCode run_replication_drop(const Invocation &invocation) {
-    return report_not_implemented(invocation);
+    const ReplicationDropOptions &drop = invocation.options.replication_drop;
+    return run_actions(invocation, drop_query,
+                       {build_conninfo(invocation.global.source), drop.publication_name,
+                        drop.subscription_name, sql_boolean(drop.drop_user)},
+                       "could not drop replication")
+               ? ExitCode::ok
+               : ExitCode::failure;
 }
 
 } // namespace ivory::cli

@@ -312,15 +312,34 @@ void require_ready(QueryRunner &source, pg::LocalSession &target) {
 
 // --- drop ------------------------------------------------------------------------
 
+// The condition on pg_replication_slots for the subscription's slots on the
+// source: its main slot and its table-sync slots (named pg_<subscription
+// oid>_sync_<table oid>_<target system identifier>), in the source database
+// only, so that a slot of the same name elsewhere is left alone.
+std::string subscription_slots_condition(const std::string &slot,
+                                         const std::string &subscription_oid,
+                                         const std::string &target_system_identifier) {
+    std::string names = "slot_name = " + quote_literal(slot);
+    if (!subscription_oid.empty())
+        names += " OR slot_name LIKE " + quote_literal("pg\\_" + subscription_oid +
+                                                       "\\_sync\\_%\\_" + target_system_identifier);
+    return "database = pg_catalog.current_database() AND (" + names + ")";
+}
+
+std::string target_system_identifier(pg::LocalSession &target) {
+    return text_of(target
+                       .query("SELECT system_identifier::pg_catalog.text FROM "
+                              "pg_catalog.pg_control_system()",
+                              "reading the target's system identifier")
+                       .at(0),
+                   0);
+}
+
 // Drops the subscription's slots on the source, waiting (interruptibly) for
 // the source to release them, and in the end ending the sessions that hold
 // them.
 std::vector<Row> drop_slots(remote::Connection &source, const std::string &slot,
-                            const std::string &subscription_oid) {
-    std::string condition = "slot_name = " + quote_literal(slot);
-    if (!subscription_oid.empty())
-        condition +=
-            " OR slot_name LIKE " + quote_literal("pg\\_" + subscription_oid + "\\_sync\\_%");
+                            const std::string &condition) {
     std::vector<Row> dropped;
     for (int attempt = 0;; ++attempt) {
         const Rows slots =
@@ -469,13 +488,16 @@ Rows replication_drop_rows(const std::string &source_conninfo, const std::string
                            const std::string &subscription_name, bool drop_user) {
     Rows actions;
     std::string slot = slot_name_for(subscription_name);
-    std::string subscription_oid;
+    std::string slots_condition;
     {
         pg::LocalSession target;
+        const std::string system_identifier = target_system_identifier(target);
+        slots_condition = subscription_slots_condition(slot, "", system_identifier);
         if (const auto subscription = find_subscription(target, subscription_name)) {
-            subscription_oid = subscription->oid;
             if (subscription->slot_name)
                 slot = *subscription->slot_name;
+            slots_condition =
+                subscription_slots_condition(slot, subscription->oid, system_identifier);
             const std::string name = subscription_sql_name(subscription_name);
             pg::LocalSettingsScope settings;
             // DROP SUBSCRIPTION reports each table-sync slot it drops.
@@ -494,7 +516,7 @@ Rows replication_drop_rows(const std::string &source_conninfo, const std::string
     }
 
     remote::Connection source(source_conninfo);
-    for (Row &row : drop_slots(source, slot, subscription_oid))
+    for (Row &row : drop_slots(source, slot, slots_condition))
         actions.push_back(std::move(row));
 
     const bool publication_exists =
@@ -550,17 +572,21 @@ Rows replication_status_rows(const std::string &subscription_name,
             "SELECT slot_name::pg_catalog.text, active::pg_catalog.text, "
             "pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), "
             "confirmed_flush_lsn)::bigint::pg_catalog.text, confirmed_flush_lsn::pg_catalog.text "
-            "FROM pg_catalog.pg_replication_slots WHERE slot_name = " +
-                quote_literal(slot) + " OR slot_name LIKE " +
-                quote_literal("pg\\_" + subscription.oid + "\\_sync\\_%") + " ORDER BY 1",
+            "FROM pg_catalog.pg_replication_slots WHERE " +
+                subscription_slots_condition(slot, subscription.oid,
+                                             target_system_identifier(target)) +
+                " ORDER BY 1",
             "reading the replication slots");
         bool main_found = false;
         for (const Row &found : slots) {
             const bool active = text_of(found, 1) == "true";
             if (text_of(found, 0) != slot) {
-                rows.push_back(status_row("sync slot", text_of(found, 0),
-                                          active ? "active" : "inactive", "warning",
-                                          "a table is being copied through this slot"));
+                // A table-sync worker streaming is worth a look, not an alarm.
+                rows.push_back(
+                    status_row("sync slot", text_of(found, 0), active ? "active" : "inactive",
+                               active ? "warning" : "ok",
+                               active ? "a table-sync worker is catching up through this slot"
+                                      : "kept for a table's initial copy"));
                 continue;
             }
             main_found = true;

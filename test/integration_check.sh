@@ -30,8 +30,7 @@ expect_status 2 "ivory replication without a subcommand"
 
 # --- not implemented yet -------------------------------------------------------
 fresh_pair later
-for command in "replication create" "replication start" "replication status" \
-    "replication stop" "replication drop" "syncsequences"; do
+for command in "syncsequences"; do
     # shellcheck disable=SC2086
     run ivory --source-host "$HOST" --source-port "$SOURCE_PORT" --source-user postgres \
         --source-dbname later --target-host "$HOST" --target-port "$TARGET_PORT" \
