@@ -140,3 +140,73 @@ REVOKE ALL ON FUNCTION ivory.replication_start(text, boolean, boolean) FROM PUBL
 REVOKE ALL ON FUNCTION ivory.replication_stop(text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ivory.replication_status(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ivory.replication_drop(text, text, text, boolean) FROM PUBLIC;
+
+-- The cut-over.
+
+CREATE FUNCTION ivory.sync_sequences(
+    source text,
+    fixed_offset bigint DEFAULT 100,
+    sequence_offsets text[] DEFAULT '{}',
+    sample_pause double precision DEFAULT 1,
+    equal boolean DEFAULT false,
+    dry_run boolean DEFAULT false,
+    OUT sequence_name text,
+    OUT source_value bigint,
+    OUT target_value bigint,
+    OUT action text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ivory_sync_sequences'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION ivory.sync_sequences(text, bigint, text[], double precision, boolean, boolean) IS
+'Sets every sequence here ahead of (or, with equal, equal to) its value on the source';
+
+CREATE FUNCTION ivory.verify_data(
+    source text,
+    publication_name text DEFAULT 'ivory_publication',
+    range_rows bigint DEFAULT 100000,
+    OUT table_name text,
+    OUT source_rows bigint,
+    OUT target_rows bigint,
+    OUT matches boolean,
+    OUT detail text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ivory_verify_data'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION ivory.verify_data(text, text, bigint) IS
+'Compares every published table''s row count and order-independent row hash on both sides, in key ranges';
+
+CREATE FUNCTION ivory.switchover(
+    source text,
+    max_lag bigint DEFAULT 8388608,
+    timeout_seconds double precision DEFAULT 300,
+    lock_source boolean DEFAULT true,
+    publication_name text DEFAULT 'ivory_publication',
+    subscription_name text DEFAULT 'ivory_subscription',
+    OUT step text,
+    OUT seconds double precision,
+    OUT detail text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ivory_switchover'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION ivory.switchover(text, bigint, double precision, boolean, text, text) IS
+'Waits for sync, makes the source read-only, waits for its final position, syncs sequences, verifies the data and drops the replication';
+
+CREATE FUNCTION ivory.unlock_source(source text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'ivory_unlock_source'
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION ivory.unlock_source(text) IS
+'Makes the source database writable again after a switchover';
+
+REVOKE ALL ON FUNCTION ivory.sync_sequences(text, bigint, text[], double precision, boolean, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ivory.verify_data(text, text, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ivory.switchover(text, bigint, double precision, boolean, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ivory.unlock_source(text) FROM PUBLIC;

@@ -19,15 +19,22 @@ PG_FUNCTION_INFO_V1(ivory_replication_start);
 PG_FUNCTION_INFO_V1(ivory_replication_stop);
 PG_FUNCTION_INFO_V1(ivory_replication_status);
 PG_FUNCTION_INFO_V1(ivory_replication_drop);
+PG_FUNCTION_INFO_V1(ivory_sync_sequences);
+PG_FUNCTION_INFO_V1(ivory_verify_data);
+PG_FUNCTION_INFO_V1(ivory_switchover);
+PG_FUNCTION_INFO_V1(ivory_unlock_source);
 }
 
 namespace {
 
 using ivory::pg::bool_argument;
 using ivory::pg::call_from_postgres;
+using ivory::pg::float8_argument;
+using ivory::pg::int64_argument;
 using ivory::pg::optional_text_argument;
 using ivory::pg::required_text_argument;
 using ivory::pg::return_rows;
+using ivory::pg::text_array_argument;
 using ivory::pg::text_result;
 
 // A set-returning function of one text argument (the source).
@@ -101,5 +108,45 @@ extern "C" Datum ivory_replication_drop(PG_FUNCTION_ARGS) {
                                 required_text_argument(fcinfo, 2, "subscription_name"),
                                 bool_argument(fcinfo, 3)));
         return (Datum)0;
+    });
+}
+
+extern "C" Datum ivory_sync_sequences(PG_FUNCTION_ARGS) {
+    return call_from_postgres([&] {
+        return_rows(fcinfo,
+                    ivory::sync_sequences_rows(
+                        required_text_argument(fcinfo, 0, "source"), int64_argument(fcinfo, 1, 100),
+                        text_array_argument(fcinfo, 2), float8_argument(fcinfo, 3, 1),
+                        bool_argument(fcinfo, 4), bool_argument(fcinfo, 5)));
+        return (Datum)0;
+    });
+}
+
+extern "C" Datum ivory_verify_data(PG_FUNCTION_ARGS) {
+    return call_from_postgres([&] {
+        return_rows(fcinfo,
+                    ivory::verify_data_rows(required_text_argument(fcinfo, 0, "source"),
+                                            required_text_argument(fcinfo, 1, "publication_name"),
+                                            int64_argument(fcinfo, 2, 100000), false));
+        return (Datum)0;
+    });
+}
+
+extern "C" Datum ivory_switchover(PG_FUNCTION_ARGS) {
+    return call_from_postgres([&] {
+        return_rows(fcinfo, ivory::switchover_rows(
+                                required_text_argument(fcinfo, 0, "source"),
+                                int64_argument(fcinfo, 1, 8388608), float8_argument(fcinfo, 2, 300),
+                                bool_argument(fcinfo, 3),
+                                required_text_argument(fcinfo, 4, "publication_name"),
+                                required_text_argument(fcinfo, 5, "subscription_name")));
+        return (Datum)0;
+    });
+}
+
+extern "C" Datum ivory_unlock_source(PG_FUNCTION_ARGS) {
+    return call_from_postgres([&] {
+        return text_result(
+            ivory::unlock_source_message(required_text_argument(fcinfo, 0, "source")));
     });
 }

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/rows.hpp"
 
@@ -40,5 +41,22 @@ Rows replication_status_rows(const std::string &subscription,
 // ivory.replication_drop: (object_type, object_name, action) per object.
 Rows replication_drop_rows(const std::string &source, const std::string &publication,
                            const std::string &subscription, bool drop_user);
+
+// The cut-over (cutover.cpp).
+// ivory.sync_sequences: (sequence_name, source_value, target_value, action).
+Rows sync_sequences_rows(const std::string &source, long long fixed_offset,
+                         const std::vector<std::string> &sequence_offsets, double sample_pause,
+                         bool equal, bool dry_run);
+// ivory.verify_data: (table_name, source_rows, target_rows, matches, detail).
+// `fresh_target_snapshots` for callers that waited for the subscriber within
+// their statement.
+Rows verify_data_rows(const std::string &source, const std::string &publication,
+                      long long range_rows, bool fresh_target_snapshots);
+// ivory.switchover: (step, seconds, detail).
+Rows switchover_rows(const std::string &source, long long max_lag, double timeout_seconds,
+                     bool lock_source, const std::string &publication,
+                     const std::string &subscription);
+// ivory.unlock_source: what happened, in words.
+std::string unlock_source_message(const std::string &source);
 
 } // namespace ivory

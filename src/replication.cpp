@@ -545,7 +545,8 @@ Rows replication_drop_rows(const std::string &source_conninfo, const std::string
 
 Rows replication_status_rows(const std::string &subscription_name,
                              const std::optional<std::string> &source_conninfo) {
-    pg::LocalSession target;
+    // Fresh snapshots: switchover asks again and again within one statement.
+    pg::LocalSession target(false);
     const Subscription subscription = require_subscription(target, subscription_name);
     const std::string slot = subscription.slot_name.value_or(slot_name_for(subscription_name));
     Rows rows;

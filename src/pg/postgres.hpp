@@ -8,6 +8,8 @@ extern "C" {
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"

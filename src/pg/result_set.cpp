@@ -30,6 +30,38 @@ bool bool_argument(FunctionCallInfo fcinfo, int number) {
     return !PG_ARGISNULL(number) && PG_GETARG_BOOL(number);
 }
 
+std::vector<std::string> text_array_argument(FunctionCallInfo fcinfo, int number) {
+    std::vector<std::string> elements;
+    if (PG_ARGISNULL(number))
+        return elements;
+    Datum *values = nullptr;
+    bool *nulls = nullptr;
+    int count = 0;
+    Datum **values_out = &values;
+    bool **nulls_out = &nulls;
+    int *count_out = &count;
+    guarded([fcinfo, number, values_out, nulls_out, count_out] {
+        deconstruct_array(PG_GETARG_ARRAYTYPE_P(number), TEXTOID, -1, false, TYPALIGN_INT,
+                          values_out, nulls_out, count_out);
+    });
+    for (int i = 0; i < count; ++i) {
+        if (nulls[i])
+            continue;
+        const Datum value = values[i];
+        char *element = guarded([value] { return TextDatumGetCString(value); });
+        elements.emplace_back(element);
+    }
+    return elements;
+}
+
+long long int64_argument(FunctionCallInfo fcinfo, int number, long long fallback) {
+    return PG_ARGISNULL(number) ? fallback : PG_GETARG_INT64(number);
+}
+
+double float8_argument(FunctionCallInfo fcinfo, int number, double fallback) {
+    return PG_ARGISNULL(number) ? fallback : PG_GETARG_FLOAT8(number);
+}
+
 Datum text_result(const std::string &text) {
     const char *value = text.c_str();
     return guarded([value] { return PointerGetDatum(cstring_to_text(value)); });

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "../core/rows.hpp"
 #include "postgres.hpp"
@@ -20,6 +21,13 @@ std::string required_text_argument(FunctionCallInfo fcinfo, int number, const ch
 
 // A boolean argument; NULL counts as false.
 bool bool_argument(FunctionCallInfo fcinfo, int number);
+
+// The elements of a text[] argument (NULL array: none; NULL elements skipped).
+std::vector<std::string> text_array_argument(FunctionCallInfo fcinfo, int number);
+
+// A bigint / double precision argument; NULL gives `fallback`.
+long long int64_argument(FunctionCallInfo fcinfo, int number, long long fallback);
+double float8_argument(FunctionCallInfo fcinfo, int number, double fallback);
 
 // A text result.
 Datum text_result(const std::string &text);

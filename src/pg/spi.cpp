@@ -8,7 +8,7 @@
 
 namespace ivory::pg {
 
-LocalSession::LocalSession() {
+LocalSession::LocalSession(bool statement_snapshot) : statement_snapshot_(statement_snapshot) {
     const int rc = guarded([] { return SPI_connect(); });
     if (rc != SPI_OK_CONNECT)
         throw Error(sqlstate::internal, "could not connect to SPI");
@@ -27,7 +27,9 @@ LocalSession::~LocalSession() {
 
 Rows LocalSession::query(const std::string &sql, const std::string &step) {
     const char *statement = sql.c_str();
-    return fetch(step, guarded([statement] { return SPI_execute(statement, true, 0); }));
+    const bool read_only = statement_snapshot_;
+    return fetch(step,
+                 guarded([statement, read_only] { return SPI_execute(statement, read_only, 0); }));
 }
 
 Rows LocalSession::query(const std::string &sql, const std::vector<Value> &parameters,

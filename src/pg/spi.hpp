@@ -11,7 +11,10 @@ namespace ivory::pg {
 // snapshot; an error aborts the caller's transaction as any SQL error would.
 class LocalSession : public QueryRunner {
   public:
-    LocalSession();
+    // `statement_snapshot`: every query sees the calling statement's snapshot
+    // (one consistent view); otherwise each query takes a fresh one, for
+    // functions that wait for other sessions' work.
+    explicit LocalSession(bool statement_snapshot = true);
     ~LocalSession() override;
     LocalSession(const LocalSession &) = delete;
     LocalSession &operator=(const LocalSession &) = delete;
@@ -29,6 +32,7 @@ class LocalSession : public QueryRunner {
   private:
     Rows fetch(const std::string &step, int rc);
     bool connected_ = false;
+    bool statement_snapshot_;
 };
 
 // A GUC nest level, as a function's SET clause has: settings made with SET

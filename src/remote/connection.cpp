@@ -105,10 +105,13 @@ void Connection::connect() {
 
     // Names in ivory's queries are qualified; an empty search path keeps the
     // source's objects from hijacking them.
-    // The literals ivory sends are written for standard_conforming_strings.
+    // The literals ivory sends are written for standard_conforming_strings;
+    // ivory's own sessions may write after a switchover made the source
+    // database read-only for everyone else (drop, unlock).
     run("SELECT pg_catalog.set_config('search_path', '', false), "
-        "pg_catalog.set_config('standard_conforming_strings', 'on', false)",
-        "setting the search path");
+        "pg_catalog.set_config('standard_conforming_strings', 'on', false), "
+        "pg_catalog.set_config('default_transaction_read_only', 'off', false)",
+        "setting up the session");
 }
 
 // Waits until the socket is ready or the latch is set, processing interrupts.

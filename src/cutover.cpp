@@ -1,0 +1,477 @@
+// The cut-over: ivory.sync_sequences, ivory.verify_data, ivory.switchover and
+// ivory.unlock_source.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/quote.hpp"
+#include "core/replication_naming.hpp"
+#include "core/strings.hpp"
+#include "functions.hpp"
+#include "pg/replication_catalog.hpp"
+#include "pg/spi.hpp"
+#include "remote/connection.hpp"
+
+namespace ivory {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How often switchover looks again while it waits.
+constexpr long poll_interval_ms = 250;
+// Mismatching key ranges named in verify's detail.
+constexpr size_t max_listed_ranges = 5;
+
+std::string text_of(const Row &row, size_t column) {
+    return value_or(row.at(column), "");
+}
+
+long long number_of(const Value &value) {
+    try {
+        return value ? std::stoll(*value) : 0;
+    } catch (const std::exception &) {
+        return 0;
+    }
+}
+
+double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string seconds_text(double seconds) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f", seconds);
+    return text;
+}
+
+// --- sync_sequences -------------------------------------------------------------
+
+struct SourceSequence {
+    std::string schema;
+    std::string name;
+    std::optional<long long> last_value; // nullopt: never used
+    long long start_value = 1;
+    long long increment = 1;
+
+    // The value nextval returned last, or would have returned before the first.
+    long long current() const { return last_value.value_or(start_value - increment); }
+};
+
+std::map<std::string, SourceSequence> read_sequences(remote::Connection &source) {
+    std::map<std::string, SourceSequence> sequences;
+    for (const Row &row : source.query(
+             "SELECT schemaname::pg_catalog.text, sequencename::pg_catalog.text, "
+             "last_value::pg_catalog.text, start_value::pg_catalog.text, "
+             "increment_by::pg_catalog.text FROM pg_catalog.pg_sequences "
+             "WHERE schemaname NOT IN ('pg_catalog', 'information_schema', 'ivory') ORDER BY 1, 2",
+             "reading the sequences")) {
+        SourceSequence sequence{text_of(row, 0), text_of(row, 1), std::nullopt,
+                                number_of(row.at(3)), number_of(row.at(4))};
+        if (row.at(2))
+            sequence.last_value = number_of(row.at(2));
+        sequences.emplace(quote_identifier(sequence.schema) + "." + quote_identifier(sequence.name),
+                          sequence);
+    }
+    return sequences;
+}
+
+// "SEQ:N" with SEQ as schema.name or name (in public), split at the last colon.
+std::map<std::pair<std::string, std::string>, long long>
+parse_sequence_offsets(const std::vector<std::string> &offsets) {
+    std::map<std::pair<std::string, std::string>, long long> parsed;
+    for (const std::string &entry : offsets) {
+        const size_t colon = entry.rfind(':');
+        long long offset = 0;
+        try {
+            if (colon == std::string::npos)
+                throw std::invalid_argument("no colon");
+            size_t used = 0;
+            offset = std::stoll(entry.substr(colon + 1), &used);
+            if (used != entry.size() - colon - 1)
+                throw std::invalid_argument("trailing characters");
+        } catch (const std::exception &) {
+            throw Error(sqlstate::invalid_parameter, "invalid sequence offset \"" + entry + "\"",
+                        "", "Give each as SEQUENCE:OFFSET, e.g. public.orders_id_seq:1000.");
+        }
+        const std::string name = entry.substr(0, colon);
+        const size_t dot = name.find('.');
+        if (dot == std::string::npos)
+            parsed[{"public", name}] = offset;
+        else
+            parsed[{name.substr(0, dot), name.substr(dot + 1)}] = offset;
+    }
+    return parsed;
+}
+
+// --- verify_data ------------------------------------------------------------------
+
+// count and two 32-bit sums of row hashes per key range: order-independent.
+std::string range_hash_query(const std::string &table, const std::optional<std::string> &key,
+                             long long range_rows) {
+    const std::string bucket = key ? "(t." + sql_identifier(*key) + " / " +
+                                         std::to_string(range_rows) + ")::pg_catalog.text"
+                                   : "''";
+    return "SELECT " + bucket +
+           ", pg_catalog.count(*)::pg_catalog.text, "
+           "pg_catalog.sum(('x' || pg_catalog.substr(pg_catalog.md5(t::pg_catalog.text), 1, 8))"
+           "::bit(32)::int)::pg_catalog.text, "
+           "pg_catalog.sum(('x' || pg_catalog.substr(pg_catalog.md5(t::pg_catalog.text), 9, 8))"
+           "::bit(32)::int)::pg_catalog.text FROM " +
+           table + " t GROUP BY 1";
+}
+
+struct RangeHash {
+    long long rows = 0;
+    std::string hash;
+};
+
+std::map<std::string, RangeHash> range_hashes(QueryRunner &side, const std::string &sql) {
+    std::map<std::string, RangeHash> ranges;
+    for (const Row &row : side.query(sql, "hashing a table"))
+        ranges[text_of(row, 0)] = {number_of(row.at(1)), text_of(row, 2) + "/" + text_of(row, 3)};
+    return ranges;
+}
+
+long long total_rows(const std::map<std::string, RangeHash> &ranges) {
+    long long rows = 0;
+    for (const auto &entry : ranges)
+        rows += entry.second.rows;
+    return rows;
+}
+
+// Both sides render rows the same way whatever their session settings.
+const std::string same_rendering[] = {"TimeZone = 'UTC'", "DateStyle = 'ISO, YMD'",
+                                      "IntervalStyle = 'postgres'", "extra_float_digits = 1",
+                                      "bytea_output = 'hex'"};
+
+std::string modification_count(remote::Connection &source, const std::string &relation) {
+    const Rows rows =
+        source.query("SELECT (n_tup_ins + n_tup_upd + n_tup_del)::pg_catalog.text FROM "
+                     "pg_catalog.pg_stat_user_tables WHERE relid = " +
+                         quote_literal(relation) + "::pg_catalog.regclass",
+                     "reading a table's modification count");
+    return rows.empty() ? "" : text_of(rows.front(), 0);
+}
+
+} // namespace
+
+Rows sync_sequences_rows(const std::string &source_conninfo, long long fixed_offset,
+                         const std::vector<std::string> &sequence_offsets, double sample_pause,
+                         bool equal, bool dry_run) {
+    const auto offsets = parse_sequence_offsets(sequence_offsets);
+    pg::LocalSession target(false);
+    remote::Connection source(source_conninfo);
+
+    // Read without consuming: pg_sequences.last_value, twice around the
+    // pause to see how fast each sequence moves.
+    const auto first = read_sequences(source);
+    if (!equal && sample_pause > 0)
+        pg::sleep_interruptibly(static_cast<long>(sample_pause * 1000));
+    const auto second = equal || sample_pause <= 0 ? first : read_sequences(source);
+
+    // Every sequence must exist here before any is set.
+    std::map<std::string, std::string> target_oids;
+    std::vector<std::string> missing;
+    for (const auto &[name, sequence] : second) {
+        const Rows found = target.query(
+            "SELECT c.oid::pg_catalog.text FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace "
+            "n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 AND "
+            "c.relkind = 'S'",
+            {Value(sequence.schema), Value(sequence.name)}, "finding a sequence");
+        if (found.empty())
+            missing.push_back(name);
+        else
+            target_oids[name] = text_of(found.front(), 0);
+    }
+    if (!missing.empty())
+        throw Error("42P01", "sequences missing on the target: " + join(missing, ", "), "",
+                    "Copy the schema first (ivory.copy_schema, ivory copyschema).");
+
+    Rows rows;
+    for (const auto &[name, sequence] : second) {
+        const long long direction = sequence.increment < 0 ? -1 : 1;
+        long long value = sequence.current();
+        if (!equal) {
+            const auto before = first.find(name);
+            const long long moved = before == first.end() ? 0 : value - before->second.current();
+            const auto override_offset = offsets.find({sequence.schema, sequence.name});
+            const long long offset =
+                override_offset == offsets.end() ? fixed_offset : override_offset->second;
+            value += moved + direction * offset;
+        }
+        // An unused source sequence stays unused here: the next value is its start.
+        const bool is_called = !(equal && !sequence.last_value);
+        if (!is_called)
+            value = sequence.start_value;
+        if (!dry_run)
+            target.query("SELECT pg_catalog.setval($1::oid::pg_catalog.regclass, $2::bigint, "
+                         "$3::boolean)::pg_catalog.text",
+                         {Value(target_oids[name]), Value(std::to_string(value)),
+                          Value(is_called ? "true" : "false")},
+                         "setting a sequence");
+        rows.push_back({Value(name),
+                        sequence.last_value ? Value(std::to_string(*sequence.last_value)) : Value(),
+                        Value(std::to_string(value)), Value(dry_run ? "would set" : "set")});
+    }
+    return rows;
+}
+
+Rows verify_data_rows(const std::string &source_conninfo, const std::string &publication,
+                      long long range_rows, bool fresh_target_snapshots) {
+    if (range_rows <= 0)
+        throw Error(sqlstate::invalid_parameter, "range_rows must be positive");
+    pg::LocalSession target(!fresh_target_snapshots);
+    remote::Connection source(source_conninfo);
+    std::string source_settings;
+    for (const std::string &setting : same_rendering)
+        source_settings += "SET " + setting + "; ";
+    source.query(source_settings, "setting how rows are rendered");
+    pg::LocalSettingsScope settings;
+    for (const std::string &setting : same_rendering)
+        target.execute("SET LOCAL " + setting);
+
+    Rows tables =
+        source.query("SELECT schemaname::pg_catalog.text, tablename::pg_catalog.text FROM "
+                     "pg_catalog.pg_publication_tables WHERE pubname = " +
+                         quote_literal(publication) + " ORDER BY 1, 2",
+                     "listing the published tables");
+    if (tables.empty())
+        tables = source.query(
+            "SELECT n.nspname::pg_catalog.text, c.relname::pg_catalog.text FROM "
+            "pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'r' AND c.relpersistence = 'p' AND n.nspname NOT IN "
+            "('pg_catalog', 'information_schema', 'ivory') AND n.nspname NOT LIKE 'pg\\_%' "
+            "ORDER BY 1, 2",
+            "listing the tables");
+
+    struct Work {
+        std::string name;
+        std::string relation;
+        std::optional<std::string> key;
+        std::string changes_before;
+    };
+    std::vector<Work> work;
+    for (const Row &table : tables) {
+        Work item;
+        item.name = quote_identifier(text_of(table, 0)) + "." + quote_identifier(text_of(table, 1));
+        item.relation = sql_identifier(text_of(table, 0)) + "." + sql_identifier(text_of(table, 1));
+        // Tables with a one-column integer primary key are hashed in key ranges.
+        const Rows key = source.query(
+            "SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_index i JOIN "
+            "pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+            "WHERE i.indrelid = " +
+                quote_literal(item.relation) +
+                "::pg_catalog.regclass AND i.indisprimary AND i.indnatts = 1 AND "
+                "a.atttypid IN ('pg_catalog.int2'::pg_catalog.regtype, "
+                "'pg_catalog.int4'::pg_catalog.regtype, 'pg_catalog.int8'::pg_catalog.regtype)",
+            "finding a table's key");
+        if (!key.empty())
+            item.key = text_of(key.front(), 0);
+        item.changes_before = modification_count(source, item.relation);
+        work.push_back(item);
+    }
+
+    // One snapshot on the source for every table.
+    std::vector<std::map<std::string, RangeHash>> on_source;
+    source.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "taking a snapshot");
+    for (const Work &item : work)
+        on_source.push_back(
+            range_hashes(source, range_hash_query(item.relation, item.key, range_rows)));
+    source.query("COMMIT", "ending the snapshot");
+
+    Rows rows;
+    for (size_t i = 0; i < work.size(); ++i) {
+        const Work &item = work[i];
+        const auto on_target =
+            range_hashes(target, range_hash_query(item.relation, item.key, range_rows));
+        std::vector<std::string> differing;
+        std::map<std::string, RangeHash> all = on_source[i];
+        all.insert(on_target.begin(), on_target.end());
+        for (const auto &[range, unused] : all) {
+            (void)unused;
+            const auto left = on_source[i].find(range);
+            const auto right = on_target.find(range);
+            if (left == on_source[i].end() || right == on_target.end() ||
+                left->second.rows != right->second.rows || left->second.hash != right->second.hash)
+                differing.push_back(range);
+        }
+        if (item.key)
+            std::sort(differing.begin(), differing.end(),
+                      [](const std::string &a, const std::string &b) {
+                          return number_of(Value(a)) < number_of(Value(b));
+                      });
+        const long long source_rows = total_rows(on_source[i]);
+        const long long target_rows = total_rows(on_target);
+        Value matches = Value("true");
+        std::string detail = "same rows";
+        if (!differing.empty()) {
+            matches = Value("false");
+            std::vector<std::string> shown;
+            for (size_t r = 0; r < differing.size() && r < max_listed_ranges; ++r) {
+                if (!item.key) {
+                    shown.push_back("the whole table (no integer key to split it by)");
+                    break;
+                }
+                const long long bucket = number_of(Value(differing[r]));
+                shown.push_back(*item.key + " " + std::to_string(bucket * range_rows) + ".." +
+                                std::to_string(bucket * range_rows + range_rows - 1));
+            }
+            detail = "rows differ in " + join(shown, ", ");
+            if (differing.size() > shown.size() && item.key)
+                detail +=
+                    " and " + std::to_string(differing.size() - shown.size()) + " more range(s)";
+            if (modification_count(source, item.relation) != item.changes_before) {
+                matches = Value();
+                detail = "the table changed on the source during the comparison; run verify "
+                         "again once replication has caught up";
+            }
+        }
+        rows.push_back({Value(item.name), Value(std::to_string(source_rows)),
+                        Value(std::to_string(target_rows)), matches, Value(detail)});
+    }
+    return rows;
+}
+
+std::string unlock_source_message(const std::string &source_conninfo) {
+    remote::Connection source(source_conninfo);
+    source.query("DO $ivory$ BEGIN EXECUTE pg_catalog.format('ALTER DATABASE %I RESET "
+                 "default_transaction_read_only', pg_catalog.current_database()); END $ivory$",
+                 "making the source writable");
+    return "source database writable again";
+}
+
+Rows switchover_rows(const std::string &source_conninfo, long long max_lag, double timeout_seconds,
+                     bool lock_source, const std::string &publication,
+                     const std::string &subscription) {
+    const Clock::time_point started = Clock::now();
+    const auto deadline =
+        started + std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000));
+    Rows steps;
+    auto record = [&](const std::string &step, Clock::time_point since, const std::string &detail) {
+        steps.push_back({Value(step), Value(seconds_text(seconds_since(since))), Value(detail)});
+    };
+    const std::string unlock_hint =
+        "Run ivory.unlock_source(source) (ivory unlock-source) to make the source writable again.";
+
+    // 1. Every table ready and the lag small enough.
+    Clock::time_point step_start = Clock::now();
+    for (std::string waiting_for;;) {
+        waiting_for.clear();
+        for (const Row &row : replication_status_rows(subscription, source_conninfo)) {
+            const std::string item = text_of(row, 0);
+            const bool bad =
+                text_of(row, 3) == "error" || (item == "lag" && number_of(row.at(2)) > max_lag);
+            if (bad)
+                waiting_for += (waiting_for.empty() ? "" : "; ") + item + " " + text_of(row, 1) +
+                               ": " + text_of(row, 2);
+        }
+        if (waiting_for.empty())
+            break;
+        if (Clock::now() >= deadline)
+            throw Error("57014",
+                        "switchover timed out after " + seconds_text(timeout_seconds) +
+                            " s waiting for the initial copy and the lag",
+                        "Still waiting for: " + waiting_for,
+                        "The source was not locked; nothing changed.");
+        pg::sleep_interruptibly(poll_interval_ms);
+    }
+    record("wait for sync", step_start,
+           "every table ready, lag at most " + std::to_string(max_lag) + " bytes");
+
+    remote::Connection source(source_conninfo);
+    // 2. New transactions on the source are read-only; its other sessions end.
+    step_start = Clock::now();
+    const Clock::time_point locked_at = Clock::now();
+    if (lock_source) {
+        source.query("DO $ivory$ BEGIN EXECUTE pg_catalog.format('ALTER DATABASE %I SET "
+                     "default_transaction_read_only = on', pg_catalog.current_database()); "
+                     "END $ivory$",
+                     "making the source read-only");
+        const Rows ended = source.query(
+            "SELECT pg_catalog.count(pg_catalog.pg_terminate_backend(pid))::pg_catalog.text "
+            "FROM pg_catalog.pg_stat_activity WHERE datname = pg_catalog.current_database() "
+            "AND pid <> pg_catalog.pg_backend_pid() AND backend_type = 'client backend'",
+            "ending the source's other sessions");
+        record("lock source", step_start,
+               "default_transaction_read_only = on; " + text_of(ended.front(), 0) +
+                   " session(s) ended");
+    } else {
+        record("lock source", step_start, "skipped (lock_source => false)");
+    }
+
+    try {
+        // 3. The target confirms the source's final position.
+        step_start = Clock::now();
+        const std::string final_position =
+            text_of(source
+                        .query("SELECT pg_catalog.pg_current_wal_lsn()::pg_catalog.text",
+                               "reading the final WAL position")
+                        .front(),
+                    0);
+        const std::string slot = slot_name_for(subscription);
+        for (;;) {
+            const Rows confirmed = source.query(
+                "SELECT (confirmed_flush_lsn >= " + quote_literal(final_position) +
+                    "::pg_catalog.pg_lsn)::pg_catalog.text FROM pg_catalog.pg_replication_slots "
+                    "WHERE slot_name = " +
+                    quote_literal(slot),
+                "waiting for the final position");
+            if (!confirmed.empty() && text_of(confirmed.front(), 0) == "true")
+                break;
+            if (Clock::now() >= deadline)
+                throw Error("57014",
+                            "switchover timed out after " + seconds_text(timeout_seconds) +
+                                " s waiting for the target to confirm the source's final WAL "
+                                "position " +
+                                final_position,
+                            "", unlock_hint);
+            pg::sleep_interruptibly(poll_interval_ms);
+        }
+        record("wait for final position", step_start, "confirmed up to " + final_position);
+
+        // 4. Sequences equal to the source's.
+        step_start = Clock::now();
+        const Rows sequences = sync_sequences_rows(source_conninfo, 0, {}, 0, true, false);
+        record("sync sequences", step_start, std::to_string(sequences.size()) + " sequence(s) set");
+
+        // 5. The data, compared.
+        step_start = Clock::now();
+        std::vector<std::string> differing;
+        const Rows verified = verify_data_rows(source_conninfo, publication, 100000, true);
+        for (const Row &row : verified)
+            if (text_of(row, 3) != "true")
+                differing.push_back(text_of(row, 0) + " (" + text_of(row, 4) + ")");
+        if (!differing.empty())
+            throw Error("XX000", "switchover stopped: the data differs", join(differing, "; "),
+                        unlock_hint);
+        record("verify data", step_start, std::to_string(verified.size()) + " table(s) match");
+
+        // 6. The replication goes; the target keeps its data.
+        step_start = Clock::now();
+        const Rows dropped =
+            replication_drop_rows(source_conninfo, publication, subscription, true);
+        record("drop replication", step_start,
+               std::to_string(dropped.size()) + " object(s) dropped or absent");
+    } catch (Error &error) {
+        ErrorFields fields = error.fields();
+        if (fields.hint.empty())
+            fields.hint = unlock_hint;
+        fields.context = "during switchover";
+        throw Error(fields);
+    }
+
+    steps.push_back({Value("source read-only"), Value(seconds_text(seconds_since(locked_at))),
+                     Value(lock_source ? "the source stays read-only; ivory.unlock_source "
+                                         "makes it writable"
+                                       : "the source was not locked")});
+    steps.push_back({Value("total"), Value(seconds_text(seconds_since(started))), Value("")});
+    return steps;
+}
+
+} // namespace ivory
