@@ -31,6 +31,14 @@ const std::vector<CommandSpec> &command_table() {
          define_replication_drop_options, run_replication_drop},
         {"", "syncsequences", "Set target sequences ahead of their source values.",
          define_syncsequences_options, run_syncsequences},
+        {"", "verify", "Compare the published tables' rows on the source and the target.",
+         define_verify_options, run_verify},
+        {"", "switchover",
+         "Lock the source, let the target catch up, sync sequences, verify the data, "
+         "drop the replication.",
+         define_switchover_options, run_switchover},
+        {"", "unlock-source", "Make the source database writable again after a switchover.",
+         define_unlock_source_options, run_unlock_source},
     };
     return table;
 }

@@ -1,6 +1,7 @@
 // The command table: every subcommand with its options and the function that
 // runs it. Commands of one group (check, copyschema, replication,
-// syncsequences) live in one cmd_<group>.cpp.
+// syncsequences) live in one cmd_<group>.cpp; the cut-over commands verify,
+// switchover and unlock-source in cmd_cutover.cpp.
 #pragma once
 
 #include <string>
@@ -73,5 +74,16 @@ ExitCode run_replication_drop(const Invocation &invocation);
 void define_syncsequences_options(CLI::App &command, CommandOptions &options,
                                   const EnvironmentLookup &environment);
 ExitCode run_syncsequences(const Invocation &invocation);
+
+// cmd_cutover.cpp
+void define_verify_options(CLI::App &command, CommandOptions &options,
+                           const EnvironmentLookup &environment);
+ExitCode run_verify(const Invocation &invocation);
+void define_switchover_options(CLI::App &command, CommandOptions &options,
+                               const EnvironmentLookup &environment);
+ExitCode run_switchover(const Invocation &invocation);
+void define_unlock_source_options(CLI::App &command, CommandOptions &options,
+                                  const EnvironmentLookup &environment);
+ExitCode run_unlock_source(const Invocation &invocation);
 
 } // namespace ivory::cli

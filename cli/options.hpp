@@ -69,12 +69,28 @@ struct SequenceOffset {
 // "SEQ:N" split at the last colon, since a sequence name may contain colons.
 std::optional<SequenceOffset> parse_sequence_offset(const std::string &text);
 
+// The original's defaults.
+inline constexpr long long default_fixed_offset = 100;
+inline constexpr double default_sample_pause = 1.0; // seconds
+
 struct SyncSequencesOptions {
-    std::optional<long long> fixed_offset;
+    long long fixed_offset = default_fixed_offset;
     std::vector<SequenceOffset> sequence_offsets;
-    std::optional<double> sample_pause; // seconds
+    double sample_pause = default_sample_pause; // seconds
     bool equal = false;
     bool dry_run = false;
+};
+
+struct VerifyOptions {
+    std::string publication_name = default_publication_name;
+};
+
+struct SwitchoverOptions {
+    long long max_lag = 8 * 1024 * 1024; // bytes, as ivory.switchover's default
+    double timeout = 300.0; // seconds
+    bool lock_source = true;
+    std::string publication_name = default_publication_name;
+    std::string subscription_name = default_subscription_name;
 };
 
 // The options of every command; only those of the chosen command are filled in.
@@ -87,6 +103,8 @@ struct CommandOptions {
     ReplicationStopOptions replication_stop;
     ReplicationDropOptions replication_drop;
     SyncSequencesOptions syncsequences;
+    VerifyOptions verify;
+    SwitchoverOptions switchover;
 };
 
 struct CommandSpec;

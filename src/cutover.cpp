@@ -205,10 +205,13 @@ Rows sync_sequences_rows(const std::string &source_conninfo, long long fixed_off
                 override_offset == offsets.end() ? fixed_offset : override_offset->second;
             value += moved + direction * offset;
         }
-        // An unused source sequence stays unused here: the next value is its start.
-        const bool is_called = !(equal && !sequence.last_value);
-        if (!is_called)
+        // An unused source sequence whose target value would come before its
+        // start stays unused here: the next value is its start.
+        bool is_called = true;
+        if (!sequence.last_value && (equal || direction * (value - sequence.start_value) < 0)) {
             value = sequence.start_value;
+            is_called = false;
+        }
         if (!dry_run)
             target.query("SELECT pg_catalog.setval($1::oid::pg_catalog.regclass, $2::bigint, "
                          "$3::boolean)::pg_catalog.text",

@@ -28,17 +28,6 @@ expect_status 2 "ivory with an unknown log level"
 run ivory replication
 expect_status 2 "ivory replication without a subcommand"
 
-# --- not implemented yet -------------------------------------------------------
-fresh_pair later
-for command in "syncsequences"; do
-    # shellcheck disable=SC2086
-    run ivory --source-host "$HOST" --source-port "$SOURCE_PORT" --source-user postgres \
-        --source-dbname later --target-host "$HOST" --target-port "$TARGET_PORT" \
-        --target-user postgres --target-dbname later $command
-    expect_status 1 "ivory $command (not implemented yet)"
-    expect_in "not implemented yet" "$ERR" "ivory $command says it is not implemented yet"
-done
-
 # --- empty source and target -----------------------------------------------------
 fresh_pair empty
 ivory_check empty

@@ -251,10 +251,44 @@ TEST(CliOptions, SyncSequencesOptions) {
     EXPECT_TRUE(sync.dry_run);
 
     const SyncSequencesOptions none = parse_valid({"syncsequences"}).options.syncsequences;
-    EXPECT_FALSE(none.fixed_offset);
+    EXPECT_EQ(none.fixed_offset, 100);
     EXPECT_TRUE(none.sequence_offsets.empty());
-    EXPECT_FALSE(none.sample_pause);
+    EXPECT_EQ(none.sample_pause, 1.0);
+    EXPECT_FALSE(none.equal);
     EXPECT_FALSE(none.dry_run);
+}
+
+TEST(CliOptions, CutoverOptions) {
+    const VerifyOptions verify = parse_valid({"verify", "--publication-name", "p"}).options.verify;
+    EXPECT_EQ(verify.publication_name, "p");
+    EXPECT_EQ(parse_valid({"verify"}).options.verify.publication_name, "ivory_publication");
+
+    const SwitchoverOptions defaults = parse_valid({"switchover"}).options.switchover;
+    EXPECT_EQ(defaults.max_lag, 8 * 1024 * 1024);
+    EXPECT_EQ(defaults.timeout, 300.0);
+    EXPECT_TRUE(defaults.lock_source);
+    EXPECT_EQ(defaults.publication_name, "ivory_publication");
+    EXPECT_EQ(defaults.subscription_name, "ivory_subscription");
+
+    const SwitchoverOptions switchover =
+        parse_valid({"switchover", "--max-lag", "4096", "--timeout", "5", "--no-lock-source",
+                     "--publication-name", "p", "--subscription-name", "s"})
+            .options.switchover;
+    EXPECT_EQ(switchover.max_lag, 4096);
+    EXPECT_EQ(switchover.timeout, 5.0);
+    EXPECT_FALSE(switchover.lock_source);
+    EXPECT_EQ(switchover.publication_name, "p");
+    EXPECT_EQ(switchover.subscription_name, "s");
+
+    EXPECT_EQ(parse_valid({"unlock-source"}).command->full_name(), "unlock-source");
+}
+
+TEST(CliOptions, BadCutoverValuesAreUsageErrors) {
+    expect_usage_error({"switchover", "--max-lag", "-1"});
+    expect_usage_error({"switchover", "--max-lag", "much"});
+    expect_usage_error({"switchover", "--timeout", "-5"});
+    expect_usage_error({"verify", "--subscription-name", "s"});
+    expect_usage_error({"unlock-source", "--equal"});
 }
 
 TEST(CliOptions, BadSyncSequencesValuesAreUsageErrors) {

@@ -1,0 +1,167 @@
+// ivory verify, ivory switchover and ivory unlock-source: each is one call of
+// ivory.verify_data, ivory.switchover or ivory.unlock_source in the target
+// database, every value sent as a bind parameter and passed by parameter name.
+#include <cstdlib>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "cutover_report.hpp"
+#include "target.hpp"
+
+namespace ivory::cli {
+
+namespace {
+
+const char *const verify_query =
+    "SELECT table_name, source_rows, target_rows, matches, detail FROM ivory.verify_data("
+    "source => $1, publication_name => $2)";
+const char *const switchover_query =
+    "SELECT step, seconds, detail FROM ivory.switchover(source => $1, max_lag => $2::bigint, "
+    "timeout_seconds => $3::double precision, lock_source => $4::boolean, "
+    "publication_name => $5, subscription_name => $6)";
+const char *const unlock_query = "SELECT ivory.unlock_source(source => $1)";
+
+std::string sql_boolean(bool value) {
+    return value ? "true" : "false";
+}
+
+// The target with the extension in it; null when that failed (logged).
+Connection prepared_target(const Invocation &invocation, const Logger &log) {
+    Connection target = connect_target(invocation.global.target, log);
+    if (!target || !ensure_extension(target.get(), log))
+        return nullptr;
+    return target;
+}
+
+std::optional<long long> number_field(const PGresult *result, int row, int column) {
+    const std::optional<std::string> text = field(result, row, column);
+    if (!text)
+        return std::nullopt;
+    char *end = nullptr;
+    const long long value = std::strtoll(text->c_str(), &end, 10);
+    return end != text->c_str() ? std::optional<long long>(value) : std::nullopt;
+}
+
+std::optional<double> decimal_field(const PGresult *result, int row, int column) {
+    const std::optional<std::string> text = field(result, row, column);
+    if (!text)
+        return std::nullopt;
+    char *end = nullptr;
+    const double value = std::strtod(text->c_str(), &end);
+    return end != text->c_str() ? std::optional<double>(value) : std::nullopt;
+}
+
+std::optional<bool> boolean_field(const PGresult *result, int row, int column) {
+    const std::optional<std::string> text = field(result, row, column);
+    if (!text)
+        return std::nullopt;
+    return *text == "t";
+}
+
+void add_publication_name(CLI::App &command, std::string &name) {
+    command.add_option("--publication-name", name, "Name of the publication on the source.")
+        ->capture_default_str();
+}
+
+} // namespace
+
+void define_verify_options(CLI::App &command, CommandOptions &options, const EnvironmentLookup &) {
+    add_publication_name(command, options.verify.publication_name);
+}
+
+ExitCode run_verify(const Invocation &invocation) {
+    static const Logger log("ivory.verify");
+    const Connection target = prepared_target(invocation, log);
+    if (!target)
+        return ExitCode::failure;
+    const Result result = run_query(
+        target.get(), verify_query,
+        {build_conninfo(invocation.global.source), invocation.options.verify.publication_name}, log,
+        "could not verify the data");
+    if (!result)
+        return ExitCode::failure;
+    std::vector<VerifyRow> rows;
+    for (int row = 0; row < PQntuples(result.get()); ++row) {
+        rows.push_back(
+            VerifyRow{field(result.get(), row, 0).value_or(""), number_field(result.get(), row, 1),
+                      number_field(result.get(), row, 2), boolean_field(result.get(), row, 3),
+                      field(result.get(), row, 4).value_or("")});
+        log.log(verify_level(rows.back()), verify_message(rows.back()));
+    }
+    const bool failed = verify_fails(rows);
+    log.log(failed ? LogLevel::error : LogLevel::info, verify_summary(rows));
+    return failed ? ExitCode::failure : ExitCode::ok;
+}
+
+void define_switchover_options(CLI::App &command, CommandOptions &options,
+                               const EnvironmentLookup &) {
+    SwitchoverOptions &switchover = options.switchover;
+    command
+        .add_option("--max-lag", switchover.max_lag,
+                    "Wait until the replication lag is at most this many bytes before locking "
+                    "the source.")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    command
+        .add_option("--timeout", switchover.timeout,
+                    "Give up (and say how to unlock the source) after this many seconds of "
+                    "waiting.")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    command.add_flag_callback(
+        "--no-lock-source", [&switchover] { switchover.lock_source = false; },
+        "Do not make the source read-only nor end its other sessions.");
+    add_publication_name(command, switchover.publication_name);
+    command
+        .add_option("--subscription-name", switchover.subscription_name,
+                    "Name of the subscription on the target.")
+        ->capture_default_str();
+}
+
+ExitCode run_switchover(const Invocation &invocation) {
+    static const Logger log("ivory.switchover");
+    const SwitchoverOptions &switchover = invocation.options.switchover;
+    const Connection target = prepared_target(invocation, log);
+    if (!target)
+        return ExitCode::failure;
+    log.info("switching over: waiting for the target to catch up" +
+             std::string(switchover.lock_source ? ", then locking the source" : ""));
+    const Result result =
+        run_query(target.get(), switchover_query,
+                  {build_conninfo(invocation.global.source), std::to_string(switchover.max_lag),
+                   sql_double(switchover.timeout), sql_boolean(switchover.lock_source),
+                   switchover.publication_name, switchover.subscription_name},
+                  log, "switchover failed");
+    if (!result) {
+        if (switchover.lock_source)
+            log.info("if the source database was made read-only, 'ivory unlock-source' (with "
+                     "the same --source-* options) makes it writable again");
+        return ExitCode::failure;
+    }
+    for (int row = 0; row < PQntuples(result.get()); ++row)
+        log.info(switchover_message(SwitchoverStep{field(result.get(), row, 0).value_or(""),
+                                                   decimal_field(result.get(), row, 1),
+                                                   field(result.get(), row, 2).value_or("")}));
+    log.info("switchover complete: the target database is on its own now");
+    return ExitCode::ok;
+}
+
+void define_unlock_source_options(CLI::App &, CommandOptions &, const EnvironmentLookup &) {}
+
+ExitCode run_unlock_source(const Invocation &invocation) {
+    static const Logger log("ivory.unlock");
+    const Connection target = prepared_target(invocation, log);
+    if (!target)
+        return ExitCode::failure;
+    const Result result =
+        run_query(target.get(), unlock_query, {build_conninfo(invocation.global.source)}, log,
+                  "could not unlock the source");
+    if (!result)
+        return ExitCode::failure;
+    if (PQntuples(result.get()) > 0)
+        log.info(field(result.get(), 0, 0).value_or("source unlocked"));
+    return ExitCode::ok;
+}
+
+} // namespace ivory::cli
