@@ -87,7 +87,7 @@ struct VerifyOptions {
 
 struct SwitchoverOptions {
     long long max_lag = 8 * 1024 * 1024; // bytes, as ivory.switchover's default
-    double timeout = 300.0; // seconds
+    double timeout = 300.0;              // seconds
     bool lock_source = true;
     std::string publication_name = default_publication_name;
     std::string subscription_name = default_subscription_name;
