@@ -210,3 +210,16 @@ REVOKE ALL ON FUNCTION ivory.sync_sequences(text, bigint, text[], double precisi
 REVOKE ALL ON FUNCTION ivory.verify_data(text, text, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ivory.switchover(text, bigint, double precision, boolean, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ivory.unlock_source(text) FROM PUBLIC;
+
+-- Credentials out of query text: wherever a function takes `source`, it also
+-- takes the name of a foreign server of this wrapper, whose options and the
+-- caller's user mapping give the connection.
+CREATE FUNCTION ivory.fdw_validator(text[], oid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'ivory_fdw_validator'
+LANGUAGE C STRICT;
+
+CREATE FOREIGN DATA WRAPPER ivory_fdw VALIDATOR ivory.fdw_validator;
+
+COMMENT ON FOREIGN DATA WRAPPER ivory_fdw IS
+'Source databases for ivory: libpq options on the server, user and password on the user mapping';

@@ -84,7 +84,16 @@ Connection connect_with_keywords(const Keywords &keywords, const std::string &wh
 }
 
 Connection connect_target(const ConnectionOptions &options, const Logger &log) {
-    return connect_with_keywords(target_keywords(options), "the target database", log);
+    Connection connection =
+        connect_with_keywords(target_keywords(options), "the target database", log);
+    if (connection) {
+        // The source connection string, password included, travels as a bind
+        // parameter, which log_statement = 'all' would log. A superuser may
+        // turn that off for this session; for others the SET fails harmlessly.
+        PQclear(PQexecParams(connection.get(), "SET log_parameter_max_length = 0", 0, nullptr,
+                             nullptr, nullptr, nullptr, 0));
+    }
+    return connection;
 }
 
 bool ensure_extension(PGconn *connection, const Logger &log) {

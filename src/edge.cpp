@@ -4,6 +4,7 @@
 #include <string>
 
 #include "functions.hpp"
+#include "pg/foreign_source.hpp"
 #include "pg/guard.hpp"
 #include "pg/result_set.hpp"
 
@@ -23,6 +24,7 @@ PG_FUNCTION_INFO_V1(ivory_sync_sequences);
 PG_FUNCTION_INFO_V1(ivory_verify_data);
 PG_FUNCTION_INFO_V1(ivory_switchover);
 PG_FUNCTION_INFO_V1(ivory_unlock_source);
+PG_FUNCTION_INFO_V1(ivory_fdw_validator);
 }
 
 namespace {
@@ -37,10 +39,15 @@ using ivory::pg::return_rows;
 using ivory::pg::text_array_argument;
 using ivory::pg::text_result;
 
+// The source argument: a connection string, or an ivory_fdw server's name.
+std::string source_argument(FunctionCallInfo fcinfo, int number) {
+    return ivory::pg::resolve_source(required_text_argument(fcinfo, number, "source"));
+}
+
 // A set-returning function of one text argument (the source).
 template <typename Work> Datum rows_of_source(FunctionCallInfo fcinfo, Work work) {
     return call_from_postgres([&] {
-        ivory::pg::return_rows(fcinfo, work(ivory::pg::text_argument(fcinfo, 0)));
+        ivory::pg::return_rows(fcinfo, work(source_argument(fcinfo, 0)));
         return (Datum)0;
     });
 }
@@ -67,7 +74,7 @@ extern "C" Datum ivory_copy_schema(PG_FUNCTION_ARGS) {
 extern "C" Datum ivory_replication_create(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
         return_rows(fcinfo, ivory::replication_create_rows(
-                                required_text_argument(fcinfo, 0, "source"),
+                                source_argument(fcinfo, 0),
                                 required_text_argument(fcinfo, 1, "publication_name"),
                                 required_text_argument(fcinfo, 2, "subscription_name"),
                                 optional_text_argument(fcinfo, 3), bool_argument(fcinfo, 4),
@@ -95,7 +102,8 @@ extern "C" Datum ivory_replication_status(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
         return_rows(fcinfo, ivory::replication_status_rows(
                                 required_text_argument(fcinfo, 0, "subscription_name"),
-                                optional_text_argument(fcinfo, 1)));
+                                PG_ARGISNULL(1) ? std::nullopt
+                                                : std::optional(source_argument(fcinfo, 1))));
         return (Datum)0;
     });
 }
@@ -103,7 +111,7 @@ extern "C" Datum ivory_replication_status(PG_FUNCTION_ARGS) {
 extern "C" Datum ivory_replication_drop(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
         return_rows(fcinfo, ivory::replication_drop_rows(
-                                required_text_argument(fcinfo, 0, "source"),
+                                source_argument(fcinfo, 0),
                                 required_text_argument(fcinfo, 1, "publication_name"),
                                 required_text_argument(fcinfo, 2, "subscription_name"),
                                 bool_argument(fcinfo, 3)));
@@ -113,11 +121,10 @@ extern "C" Datum ivory_replication_drop(PG_FUNCTION_ARGS) {
 
 extern "C" Datum ivory_sync_sequences(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
-        return_rows(fcinfo,
-                    ivory::sync_sequences_rows(
-                        required_text_argument(fcinfo, 0, "source"), int64_argument(fcinfo, 1, 100),
-                        text_array_argument(fcinfo, 2), float8_argument(fcinfo, 3, 1),
-                        bool_argument(fcinfo, 4), bool_argument(fcinfo, 5)));
+        return_rows(fcinfo, ivory::sync_sequences_rows(
+                                source_argument(fcinfo, 0), int64_argument(fcinfo, 1, 100),
+                                text_array_argument(fcinfo, 2), float8_argument(fcinfo, 3, 1),
+                                bool_argument(fcinfo, 4), bool_argument(fcinfo, 5)));
         return (Datum)0;
     });
 }
@@ -125,7 +132,7 @@ extern "C" Datum ivory_sync_sequences(PG_FUNCTION_ARGS) {
 extern "C" Datum ivory_verify_data(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
         return_rows(fcinfo,
-                    ivory::verify_data_rows(required_text_argument(fcinfo, 0, "source"),
+                    ivory::verify_data_rows(source_argument(fcinfo, 0),
                                             required_text_argument(fcinfo, 1, "publication_name"),
                                             int64_argument(fcinfo, 2, 100000), false));
         return (Datum)0;
@@ -135,9 +142,8 @@ extern "C" Datum ivory_verify_data(PG_FUNCTION_ARGS) {
 extern "C" Datum ivory_switchover(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
         return_rows(fcinfo, ivory::switchover_rows(
-                                required_text_argument(fcinfo, 0, "source"),
-                                int64_argument(fcinfo, 1, 8388608), float8_argument(fcinfo, 2, 300),
-                                bool_argument(fcinfo, 3),
+                                source_argument(fcinfo, 0), int64_argument(fcinfo, 1, 8388608),
+                                float8_argument(fcinfo, 2, 300), bool_argument(fcinfo, 3),
                                 required_text_argument(fcinfo, 4, "publication_name"),
                                 required_text_argument(fcinfo, 5, "subscription_name")));
         return (Datum)0;
@@ -145,8 +151,13 @@ extern "C" Datum ivory_switchover(PG_FUNCTION_ARGS) {
 }
 
 extern "C" Datum ivory_unlock_source(PG_FUNCTION_ARGS) {
+    return call_from_postgres(
+        [&] { return text_result(ivory::unlock_source_message(source_argument(fcinfo, 0))); });
+}
+
+extern "C" Datum ivory_fdw_validator(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
-        return text_result(
-            ivory::unlock_source_message(required_text_argument(fcinfo, 0, "source")));
+        ivory::pg::validate_foreign_options(PG_GETARG_DATUM(0), PG_GETARG_OID(1));
+        return (Datum)0;
     });
 }

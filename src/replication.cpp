@@ -271,8 +271,11 @@ Row ensure_subscription(pg::LocalSession &target, const CreateRequest &request,
     const std::string name = subscription_sql_name(request.subscription);
     if (!existing) {
         // connect = false: no slot, no copy, disabled; its warning that no
-        // tables were subscribed is ivory's to handle, not the user's to read.
+        // tables were subscribed is ivory's to handle, not the user's to read,
+        // and must not reach the server log, whose CONTEXT line would quote
+        // the statement and its password.
         target.execute("SET LOCAL client_min_messages = error");
+        target.execute("SET LOCAL log_min_messages = error");
         target.execute("CREATE SUBSCRIPTION " + name + " CONNECTION " + quote_literal(conninfo) +
                            " PUBLICATION " + sql_identifier(request.publication) +
                            " WITH (connect = false, slot_name = " + quote_literal(slot) + ")",

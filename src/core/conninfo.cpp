@@ -162,19 +162,54 @@ std::optional<std::string> conninfo_value(const std::string &conninfo, const std
 
 std::string conninfo_without(const std::string &conninfo, const std::string &keyword) {
     ParsedOptions options = parse(conninfo);
-    std::string result;
+    std::vector<std::pair<std::string, std::string>> kept;
     if (!options)
-        return result;
-    for (const PQconninfoOption *option = options.get(); option->keyword; ++option) {
-        if (!option->val || keyword == option->keyword)
+        return "";
+    for (const PQconninfoOption *option = options.get(); option->keyword; ++option)
+        if (option->val && keyword != option->keyword)
+            kept.emplace_back(option->keyword, option->val);
+    return conninfo_from_pairs(kept);
+}
+
+bool looks_like_conninfo(const std::string &source) {
+    return is_uri(source) || source.find('=') != std::string::npos;
+}
+
+std::string foreign_option_problem(const std::string &keyword, OptionPlace place) {
+    // Set by ivory on every connection, or meaningless for it.
+    static const char *const reserved[] = {"client_encoding", "replication",
+                                           "fallback_application_name"};
+    for (const char *name : reserved)
+        if (keyword == name)
+            return "option \"" + keyword + "\" is set by ivory itself";
+    std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> defaults(PQconndefaults(),
+                                                                          &PQconninfoFree);
+    if (!defaults)
+        return "out of memory";
+    for (const PQconninfoOption *option = defaults.get(); option->keyword; ++option) {
+        if (keyword != option->keyword)
             continue;
+        const bool belongs_to_user =
+            keyword == "user" || (option->dispchar && *option->dispchar == '*');
+        if (belongs_to_user && place == OptionPlace::server)
+            return "option \"" + keyword + "\" belongs in the user mapping, not the server";
+        if (!belongs_to_user && place == OptionPlace::user_mapping)
+            return "option \"" + keyword + "\" belongs in the server, not the user mapping";
+        return "";
+    }
+    return "invalid option \"" + keyword + "\": not a libpq connection option";
+}
+
+std::string conninfo_from_pairs(const std::vector<std::pair<std::string, std::string>> &pairs) {
+    std::string result;
+    for (const auto &[keyword, value] : pairs) {
         std::string quoted = "'";
-        for (const char *c = option->val; *c; ++c) {
-            if (*c == '\\' || *c == '\'')
+        for (char c : value) {
+            if (c == '\\' || c == '\'')
                 quoted += '\\';
-            quoted += *c;
+            quoted += c;
         }
-        result += (result.empty() ? "" : " ") + std::string(option->keyword) + "=" + quoted + "'";
+        result += (result.empty() ? "" : " ") + keyword + "=" + quoted + "'";
     }
     return result;
 }

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ivory {
@@ -26,6 +27,20 @@ std::optional<std::string> conninfo_value(const std::string &conninfo, const std
 // The connection string as key='value' pairs without `keyword`, for handing a
 // connection to another program without its password on its command line.
 std::string conninfo_without(const std::string &conninfo, const std::string &keyword);
+
+// Whether `source` is a connection string (key=value or URI) rather than the
+// name of a foreign server.
+bool looks_like_conninfo(const std::string &source);
+
+// Where an option of an ivory_fdw foreign server may go, as dblink's
+// validator decides: user mappings take the user and the secrets (libpq's
+// password-like options), servers every other libpq option but those ivory
+// sets itself. Returns an error message, empty when the option is fine.
+enum class OptionPlace { server, user_mapping };
+std::string foreign_option_problem(const std::string &keyword, OptionPlace place);
+
+// key='value' pairs, quoted as libpq reads them.
+std::string conninfo_from_pairs(const std::vector<std::pair<std::string, std::string>> &pairs);
 
 // Whether the connection string carries a password (keyword or URI).
 bool conninfo_has_password(const std::string &conninfo);

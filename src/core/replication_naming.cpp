@@ -26,17 +26,10 @@ std::string subscription_conninfo(const std::string &source_conninfo, const std:
     std::string conninfo =
         conninfo_without(conninfo_without(conninfo_without(source_conninfo, "password"), "user"),
                          "application_name");
-    auto quoted = [](const std::string &value) {
-        std::string text = "'";
-        for (char c : value) {
-            if (c == '\\' || c == '\'')
-                text += '\\';
-            text += c;
-        }
-        return text + "'";
-    };
-    return conninfo + (conninfo.empty() ? "" : " ") + "user=" + quoted(replication_role) +
-           " password=" + quoted(password) + " application_name=" + quoted(replication_role);
+    const std::string login = conninfo_from_pairs({{"user", replication_role},
+                                                   {"password", password},
+                                                   {"application_name", replication_role}});
+    return conninfo + (conninfo.empty() ? "" : " ") + login;
 }
 
 std::string password_from_random_bytes(const unsigned char *bytes, size_t count) {

@@ -67,7 +67,8 @@ void Connection::connect() {
         !options_.check_caller_privileges || pg::guarded([] { return superuser(); });
     if (!superuser_caller && !conninfo_has_password(conninfo_))
         throw Error(sqlstate::password_required, "password is required",
-                    "Non-superusers must provide a password in the connection string.");
+                    "Non-superusers must provide a password, in the connection string "
+                    "or the user mapping.");
 
     if (!pg::guarded([] { return AcquireExternalFD(); }))
         throw Error(sqlstate::unable_to_connect, "could not connect to the source",

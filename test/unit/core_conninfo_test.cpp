@@ -68,3 +68,31 @@ TEST(ConninfoWithout, DropsTheKeywordAndQuotesTheRest) {
               "user='u' dbname='d' host='h' port='5'");
     EXPECT_EQ(conninfo_without("dbname='it\\'s'", "password"), "dbname='it\\'s'");
 }
+
+TEST(LooksLikeConninfo, TellsConnectionStringsFromServerNames) {
+    EXPECT_TRUE(looks_like_conninfo("host=h dbname=d"));
+    EXPECT_TRUE(looks_like_conninfo("postgresql://h/d"));
+    EXPECT_FALSE(looks_like_conninfo("old_primary"));
+    EXPECT_FALSE(looks_like_conninfo("Mixed Server"));
+}
+
+TEST(ForeignOptions, EachInItsPlace) {
+    EXPECT_EQ(foreign_option_problem("host", OptionPlace::server), "");
+    EXPECT_EQ(foreign_option_problem("dbname", OptionPlace::server), "");
+    EXPECT_EQ(foreign_option_problem("user", OptionPlace::user_mapping), "");
+    EXPECT_EQ(foreign_option_problem("password", OptionPlace::user_mapping), "");
+    EXPECT_NE(foreign_option_problem("password", OptionPlace::server).find("user mapping"),
+              std::string::npos);
+    EXPECT_NE(foreign_option_problem("port", OptionPlace::user_mapping).find("server"),
+              std::string::npos);
+    EXPECT_NE(foreign_option_problem("colour", OptionPlace::server).find("invalid option"),
+              std::string::npos);
+    EXPECT_NE(foreign_option_problem("client_encoding", OptionPlace::server).find("ivory"),
+              std::string::npos);
+}
+
+TEST(ConninfoFromPairs, QuotesEveryValue) {
+    const std::string conninfo = conninfo_from_pairs({{"host", "h"}, {"password", "it's \\ x"}});
+    EXPECT_EQ(conninfo, "host='h' password='it\\'s \\\\ x'");
+    EXPECT_EQ(conninfo_value(conninfo, "password"), "it's \\ x");
+}
