@@ -11,34 +11,6 @@ source "$(dirname "$0")/lib_integration.sh"
 
 SOURCE_PASSWORD=right-Secret-42 # ivory_tester's, set by run_tests.sh
 
-# ivory with the source and target database of the same name; the source is
-# reached as ivory_tester with a password.
-ivory_on() { # database command [options...]
-    local database=$1
-    shift
-    run ivory --source-host "$HOST" --source-port "$SOURCE_PORT" --source-user ivory_tester \
-        --source-password "$SOURCE_PASSWORD" --source-dbname "$database" \
-        --target-host "$HOST" --target-port "$TARGET_PORT" --target-user postgres \
-        --target-dbname "$database" "$@"
-}
-
-# A new source database (the target one is made by copyschema).
-fresh_source() {
-    source_sql postgres -c "SET client_min_messages = warning" \
-        -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" \
-        -c "CREATE DATABASE \"$1\" TEMPLATE template0"
-}
-
-# Runs `command...` every second until it succeeds; false after `timeout` seconds.
-wait_until() { # timeout command...
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        [ "$SECONDS" -ge "$deadline" ] && return 1
-        sleep 1
-    done
-}
-
 # copyschema, replication create and start, then wait until every table is
 # ready; each step an assertion.
 replicate() { # database name
@@ -63,36 +35,6 @@ status_is_ok() { # database
 drop_replication() { # database name
     ivory_on "$1" replication drop
     expect_status 0 "$2: replication drop"
-}
-
-# An ordered md5 of a table's rows: equal on both sides means equal row for row.
-table_md5() { # port database table
-    sql "$1" "$2" -c "SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM $3 t"
-}
-
-user_tables() { # database
-    source_sql "$1" -c "SELECT format('%I.%I', schemaname, relname) FROM pg_stat_user_tables
-                        ORDER BY 1"
-}
-
-# True when every user table of the source has the same rows on the target.
-tables_match() { # database
-    local table source_md5 tables
-    MISMATCHED=""
-    tables=$(user_tables "$1")
-    [ -n "$tables" ] || MISMATCHED=" (no tables found)"
-    while IFS= read -r table; do
-        [ -n "$table" ] || continue
-        source_md5=$(table_md5 "$SOURCE_PORT" "$1" "$table" 2>&1)
-        if [ -z "$source_md5" ] || [ "$source_md5" != "$(table_md5 "$TARGET_PORT" "$1" "$table" 2>&1)" ]; then
-            MISMATCHED="$MISMATCHED $table"
-        fi
-    done <<<"$tables"
-    [ -z "$MISMATCHED" ]
-}
-
-expect_count() { # expected actual name
-    if [ "$2" = "$1" ]; then pass "$3 ($2)"; else fail "$3: $2, expected $1"; fi
 }
 
 # Every sequence with its last value, "name=value" per line.

@@ -11,36 +11,10 @@ source "$(dirname "$0")/lib_integration.sh"
 SOURCE_PASSWORD=right-Secret-42 # ivory_tester's, set by run_tests.sh
 REPLICATION_SECRET=Repl-Secret-77
 
-# ivory with the source and target database of the same name; the source is
-# reached as ivory_tester with a password, so that its masking is tested
-# everywhere.
-ivory_on() { # database command [options...]
-    local database=$1
-    shift
-    run ivory --source-host "$HOST" --source-port "$SOURCE_PORT" --source-user ivory_tester \
-        --source-password "$SOURCE_PASSWORD" --source-dbname "$database" \
-        --target-host "$HOST" --target-port "$TARGET_PORT" --target-user postgres \
-        --target-dbname "$database" "$@"
-}
 replication() { # database subcommand [options...]
     local database=$1
     shift
     ivory_on "$database" replication "$@"
-}
-
-# A new source database (the target one is made by copyschema).
-fresh_source() {
-    source_sql postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS \"$1\"" -c "CREATE DATABASE \"$1\" TEMPLATE template0"
-}
-
-# Runs `command...` every second until it succeeds; false after `timeout` seconds.
-wait_until() { # timeout command...
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        [ "$SECONDS" -ge "$deadline" ] && return 1
-        sleep 1
-    done
 }
 
 status_is_ok() { # database [status options...]
@@ -58,33 +32,6 @@ expect_status_ok_within() { # timeout database name [status options...]
     else
         fail "$name: status did not exit 0 within $timeout s" "$ERR"
     fi
-}
-
-# An ordered md5 of a table's rows: equal on both sides means equal row for row.
-table_md5() { # port database table
-    sql "$1" "$2" -c "SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM $3 t"
-}
-
-user_tables() { # database
-    source_sql "$1" -c "SELECT format('%I.%I', schemaname, relname) FROM pg_stat_user_tables
-                        ORDER BY 1"
-}
-
-# True when every user table of the source has the same rows on the target;
-# a table that cannot be read on either side does not match.
-tables_match() { # database
-    local table source_md5 tables
-    MISMATCHED=""
-    tables=$(user_tables "$1")
-    [ -n "$tables" ] || MISMATCHED=" (no tables found)"
-    while IFS= read -r table; do
-        [ -n "$table" ] || continue
-        source_md5=$(table_md5 "$SOURCE_PORT" "$1" "$table" 2>&1)
-        if [ -z "$source_md5" ] || [ "$source_md5" != "$(table_md5 "$TARGET_PORT" "$1" "$table" 2>&1)" ]; then
-            MISMATCHED="$MISMATCHED $table"
-        fi
-    done <<<"$tables"
-    [ -z "$MISMATCHED" ]
 }
 
 expect_tables_match_within() { # timeout database name
@@ -105,10 +52,6 @@ source_slots() { # database
 target_subscriptions() { # database [condition]
     target_sql "$1" -c "SELECT count(*) FROM pg_subscription
         WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ${2:-}"
-}
-
-expect_count() { # expected actual name
-    if [ "$2" = "$1" ]; then pass "$3 ($2)"; else fail "$3: $2, expected $1"; fi
 }
 
 # --- the original's lifecycle ---------------------------------------------------------
