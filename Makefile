@@ -102,3 +102,62 @@ clean-ivory:
 	rm -f cli/ivory test/unit/unit_tests test/silent_server
 	rm -rf build .deps
 	rm -rf results regression.diffs regression.out
+
+# --- Sanitizers, valgrind and fuzzing ----------------------------------------
+#   make test-asan      the unit tests and the CLI integration tests with the
+#                       CLI built with ASan+UBSan (LeakSanitizer on), plus
+#                       valgrind on the normal CLI (test/run_asan.sh)
+#   make test-valgrind  valgrind on the normal CLI alone
+#   make fuzz           the libFuzzer targets of test/fuzz, FUZZ_SECONDS each
+# Everything sanitized is built under build-asan/ and build-fuzz/, apart from
+# build/ and cli/ivory. The extension itself is not sanitized.
+SANITIZE_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# GCC's maybe-uninitialized warns falsely (in <regex>) under the sanitizers.
+ASAN_CXXFLAGS = -std=c++17 -O1 -g $(OUR_WARNINGS) -Wno-maybe-uninitialized $(SANITIZE_FLAGS) -DIVORY_VERSION='"$(IVORY_VERSION)"'
+ASAN_UNIT_OBJECTS = $(patsubst build/%,build-asan/%,$(UNIT_OBJECTS))
+
+build-asan/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(ASAN_CXXFLAGS) -I$(PG_INCLUDEDIR) -MMD -MP -c $< -o $@
+
+build-asan/cli/ivory: $(patsubst build/%,build-asan/%,$(CLI_OBJECTS))
+	$(CXX) $(ASAN_CXXFLAGS) $^ -lpq -o $@
+
+build-asan/test/unit/unit_tests: $(ASAN_UNIT_OBJECTS)
+	$(CXX) $(ASAN_CXXFLAGS) $^ -lgtest -lgtest_main -pthread -lpq -o $@
+
+FUZZ_CXX ?= clang++-14
+FUZZ_SECONDS ?= 60
+FUZZ_CXXFLAGS = -std=c++17 -O1 -g -Wall -Wextra -fno-omit-frame-pointer -fno-sanitize-recover=all \
+                -DIVORY_VERSION='"$(IVORY_VERSION)"'
+FUZZ_SANITIZE = address,undefined
+FUZZERS = $(patsubst test/fuzz/%.cpp,build-fuzz/%,$(wildcard test/fuzz/*_fuzzer.cpp))
+# The code under test: src/core and the CLI without its main().
+FUZZ_OBJECTS = $(patsubst %.cpp,build-fuzz/%.o,$(CORE_SOURCES) $(filter-out cli/main.cpp,$(CLI_SOURCES)))
+
+build-fuzz/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE) -I$(PG_INCLUDEDIR) -I. -MMD -MP -c $< -o $@
+
+build-fuzz/%_fuzzer: build-fuzz/test/fuzz/%_fuzzer.o $(FUZZ_OBJECTS)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer,$(FUZZ_SANITIZE) $^ -lpq -o $@
+
+-include $(wildcard build-asan/cli/*.d build-asan/src/core/*.d build-asan/test/unit/*.d)
+-include $(wildcard build-fuzz/cli/*.d build-fuzz/src/core/*.d build-fuzz/test/fuzz/*.d)
+
+.PHONY: test-asan test-valgrind fuzz fuzz-build
+test-asan:
+	test/run_asan.sh
+
+test-valgrind:
+	IVORY_LAYERS=integration IVORY_INTEGRATION_SCRIPTS=test/valgrind_cli.sh test/run_tests.sh
+
+fuzz-build: $(FUZZERS)
+
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) test/fuzz/run.sh
+
+clean: clean-sanitized
+.PHONY: clean-sanitized
+clean-sanitized:
+	rm -rf build-asan build-fuzz

@@ -4,10 +4,13 @@
 # (`make demo`).
 
 PACKAGES=(g++ make postgresql-15 postgresql-server-dev-15 libpq-dev libgtest-dev libcli11-dev)
+# Also for `make test-asan` (valgrind) and `make fuzz` (clang's libFuzzer):
+# install_missing_packages "${SANITIZER_PACKAGES[@]}".
+SANITIZER_PACKAGES=(valgrind clang-14 libclang-rt-14-dev)
 
-install_missing_packages() {
+install_missing_packages() { # [extra package...]
     local missing=() package
-    for package in "${PACKAGES[@]}"; do
+    for package in "${PACKAGES[@]}" "$@"; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||
             missing+=("$package")
     done

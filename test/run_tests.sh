@@ -3,9 +3,17 @@
 # Installs what is missing, builds, installs, starts throwaway clusters, runs
 # the unit tests, the pg_regress suite and the CLI integration tests, tears the
 # clusters down (also on failure) and ends with "N passed, M failed".
+# For `make test-asan` / `make test-valgrind` (unset: everything, as above):
+#   IVORY_CLI_DIR              directory put first on PATH (another `ivory`)
+#   IVORY_UNIT_TESTS           the unit test binary to run
+#   IVORY_LAYERS               which of "rules unit regress integration" to run
+#   IVORY_INTEGRATION_SCRIPTS  the integration scripts (default test/integration_*.sh)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+LAYERS=" ${IVORY_LAYERS:-rules unit regress integration} "
+layer() { [[ "$LAYERS" == *" $1 "* ]]; }
+[ -n "${IVORY_CLI_DIR:-}" ] && PATH="$(cd "$IVORY_CLI_DIR" && pwd):$PATH"
 
 source test/packages.sh
 install_missing_packages || exit 1
@@ -29,6 +37,7 @@ trap 'exit 130' INT TERM
 # --- source rules -------------------------------------------------------------
 # Inside the server, libpq must not block interrupts, and only the boundary
 # raises PostgreSQL errors.
+if layer rules; then
 echo "== source rules"
 blocking=$(grep -rnE '\b(PQexec|PQconnectdb|PQping)\(' src/ | grep -vE '^[^:]*:[0-9]+: *//')
 raising=$(grep -rnE '\b(elog|ereport)\(ERROR' src/ | grep -vE '^[^:]*:[0-9]+: *//' |
@@ -41,10 +50,12 @@ else
     printf '%s\n' "$blocking" "$raising" | sed 's/^/    /'
     FAILED=$((FAILED + 1))
 fi
+fi
 
 # --- unit tests -------------------------------------------------------------
+if layer unit; then
 echo "== unit tests (GoogleTest)"
-unit_output=$(test/unit/unit_tests 2>&1)
+unit_output=$("${IVORY_UNIT_TESTS:-test/unit/unit_tests}" 2>&1)
 unit_status=$?
 echo "$unit_output" | grep -E '^\[  (FAILED|PASSED) |^\[==========\]' | tail -5
 unit_passed=$(echo "$unit_output" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p')
@@ -53,6 +64,7 @@ if [ "$unit_status" -ne 0 ]; then echo "$unit_output" | grep -E '^\[  FAILED  \]
 PASSED=$((PASSED + ${unit_passed:-0}))
 FAILED=$((FAILED + ${unit_failed:-0}))
 if [ "$unit_status" -ne 0 ] && [ -z "$unit_failed" ]; then FAILED=$((FAILED + 1)); fi
+fi
 
 # --- clusters ---------------------------------------------------------------
 echo "== starting clusters"
@@ -88,7 +100,6 @@ SILENT_PORT=$(cat "$SILENT_PORT_FILE")
 export SILENT_PORT
 
 # --- pg_regress ---------------------------------------------------------------
-echo "== regression tests (pg_regress)"
 psql -X -q -p "$SOURCE_PORT" -d postgres -v ON_ERROR_STOP=1 <<SQL >/dev/null
 CREATE DATABASE ivory_regress TEMPLATE template0;
 CREATE ROLE ivory_tester LOGIN SUPERUSER PASSWORD 'right-Secret-42';
@@ -96,6 +107,8 @@ SQL
 export IVORY_SOURCE="host=$IVORY_TEST_DIR port=$SOURCE_PORT user=postgres dbname=ivory_regress"
 export IVORY_SOURCE_HOST=$IVORY_TEST_DIR IVORY_TARGET_HOST=$IVORY_TEST_DIR
 export IVORY_SOURCE_PORT=$SOURCE_PORT IVORY_TARGET_PORT=$TARGET_PORT
+if layer regress; then
+echo "== regression tests (pg_regress)"
 PG_REGRESS="$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress"
 REGRESS_OUT="$IVORY_TEST_DIR/regress"
 mkdir -p "$REGRESS_OUT"
@@ -115,11 +128,13 @@ if ! echo "$regress_output" | grep -qE 'tests passed|tests failed'; then
 fi
 PASSED=$((PASSED + regress_total - regress_failed))
 FAILED=$((FAILED + regress_failed))
+fi
 
 # --- CLI integration tests ------------------------------------------------------
 # Each test/integration_*.sh prints "ok"/"not ok" lines and ends with
 # "integration: N passed, M failed".
-for script in test/integration_*.sh; do
+layer integration || IVORY_INTEGRATION_SCRIPTS=
+for script in ${IVORY_INTEGRATION_SCRIPTS-test/integration_*.sh}; do
     echo "== integration tests: $script"
     integration_output=$("$script" 2>&1)
     echo "$integration_output" | grep -E '^(ok|not ok)|^    ' | head -400

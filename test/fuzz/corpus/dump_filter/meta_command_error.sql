@@ -1,0 +1,2 @@
+\connect other
+CREATE TABLE t (a int);
