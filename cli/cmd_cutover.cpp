@@ -34,31 +34,6 @@ Connection prepared_target(const Invocation &invocation, const Logger &log) {
     return target;
 }
 
-std::optional<long long> number_field(const PGresult *result, int row, int column) {
-    const std::optional<std::string> text = field(result, row, column);
-    if (!text)
-        return std::nullopt;
-    char *end = nullptr;
-    const long long value = std::strtoll(text->c_str(), &end, 10);
-    return end != text->c_str() ? std::optional<long long>(value) : std::nullopt;
-}
-
-std::optional<double> decimal_field(const PGresult *result, int row, int column) {
-    const std::optional<std::string> text = field(result, row, column);
-    if (!text)
-        return std::nullopt;
-    char *end = nullptr;
-    const double value = std::strtod(text->c_str(), &end);
-    return end != text->c_str() ? std::optional<double>(value) : std::nullopt;
-}
-
-std::optional<bool> boolean_field(const PGresult *result, int row, int column) {
-    const std::optional<std::string> text = field(result, row, column);
-    if (!text)
-        return std::nullopt;
-    return *text == "t";
-}
-
 void add_publication_name(CLI::App &command, std::string &name) {
     command.add_option("--publication-name", name, "Name of the publication on the source.")
         ->capture_default_str();

@@ -87,24 +87,6 @@ bool run_message(const Invocation &invocation, const char *query,
     return true;
 }
 
-std::optional<long long> number_field(const PGresult *result, int row, int column) {
-    const std::optional<std::string> text = field(result, row, column);
-    if (!text)
-        return std::nullopt;
-    char *end = nullptr;
-    const long long value = std::strtoll(text->c_str(), &end, 10);
-    return end != text->c_str() ? std::optional<long long>(value) : std::nullopt;
-}
-
-std::optional<double> decimal_field(const PGresult *result, int row, int column) {
-    const std::optional<std::string> text = field(result, row, column);
-    if (!text)
-        return std::nullopt;
-    char *end = nullptr;
-    const double value = std::strtod(text->c_str(), &end);
-    return end != text->c_str() ? std::optional<double>(value) : std::nullopt;
-}
-
 StatusRow read_status_row(const PGresult *result, int row) {
     return StatusRow{field(result, row, 0).value_or(""), field(result, row, 1).value_or(""),
                      field(result, row, 2).value_or(""), field(result, row, 3).value_or(""),

@@ -23,15 +23,6 @@ const Logger &sync_log() {
     return log;
 }
 
-std::optional<long long> number_field(const PGresult *result, int row, int column) {
-    const std::optional<std::string> text = field(result, row, column);
-    if (!text)
-        return std::nullopt;
-    char *end = nullptr;
-    const long long value = std::strtoll(text->c_str(), &end, 10);
-    return end != text->c_str() ? std::optional<long long>(value) : std::nullopt;
-}
-
 } // namespace
 
 void define_syncsequences_options(CLI::App &command, CommandOptions &options,

@@ -1,5 +1,6 @@
 #include "target.hpp"
 
+#include <cstdlib>
 #include <stdexcept>
 
 #include "version.hpp"
@@ -146,6 +147,31 @@ std::optional<std::string> field(const PGresult *result, int row, int column) {
         return std::nullopt;
     return std::string(PQgetvalue(result, row, column),
                        static_cast<size_t>(PQgetlength(result, row, column)));
+}
+
+std::optional<long long> number_field(const PGresult *result, int row, int column) {
+    const std::optional<std::string> text = field(result, row, column);
+    if (!text)
+        return std::nullopt;
+    char *end = nullptr;
+    const long long value = std::strtoll(text->c_str(), &end, 10);
+    return end != text->c_str() ? std::optional<long long>(value) : std::nullopt;
+}
+
+std::optional<double> decimal_field(const PGresult *result, int row, int column) {
+    const std::optional<std::string> text = field(result, row, column);
+    if (!text)
+        return std::nullopt;
+    char *end = nullptr;
+    const double value = std::strtod(text->c_str(), &end);
+    return end != text->c_str() ? std::optional<double>(value) : std::nullopt;
+}
+
+std::optional<bool> boolean_field(const PGresult *result, int row, int column) {
+    const std::optional<std::string> text = field(result, row, column);
+    if (!text)
+        return std::nullopt;
+    return *text == "t";
 }
 
 std::string format_server_error(const std::string &message, const char *detail, const char *hint,

@@ -51,6 +51,11 @@ Result run_query(PGconn *connection, const std::string &sql,
 // The field's text, nullopt for NULL.
 std::optional<std::string> field(const PGresult *result, int row, int column);
 
+// A field read as a number or a boolean; NULL (or text that is none) gives nullopt.
+std::optional<long long> number_field(const PGresult *result, int row, int column);
+std::optional<double> decimal_field(const PGresult *result, int row, int column);
+std::optional<bool> boolean_field(const PGresult *result, int row, int column);
+
 // "message", then lines "DETAIL: ...", "HINT: ..." and "CONTEXT: ..." when
 // present, as psql shows them.
 std::string format_server_error(const std::string &message, const char *detail, const char *hint,
