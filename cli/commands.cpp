@@ -43,11 +43,4 @@ const std::vector<CommandSpec> &command_table() {
     return table;
 }
 
-ExitCode report_not_implemented(const Invocation &invocation) {
-    const CommandSpec &command = *invocation.command;
-    const Logger log("ivory." + std::string(command.group.empty() ? command.name : command.group));
-    log.error(command.full_name() + " is not implemented yet");
-    return ExitCode::failure;
-}
-
 } // namespace ivory::cli

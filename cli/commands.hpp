@@ -40,9 +40,6 @@ struct CommandSpec {
 const std::vector<CommandGroupSpec> &command_groups();
 const std::vector<CommandSpec> &command_table();
 
-// For commands that exist on the command line but not yet in ivory.
-ExitCode report_not_implemented(const Invocation &invocation);
-
 // cmd_check.cpp
 void define_check_options(CLI::App &command, CommandOptions &options,
                           const EnvironmentLookup &environment);

@@ -145,22 +145,8 @@ expect_not_in "Target-Secret-7" "$OUT$ERR" "the target password is not printed"
 
 # --- interrupts: statement_timeout and cancel against a source that never answers ---------
 silent="host=127.0.0.1 port=$SILENT_PORT dbname=x user=y password=z connect_timeout=60"
-start=$(date +%s%N)
-timeout_output=$(target_sql empty -v ON_ERROR_STOP=0 2>&1 <<SQL
-SET statement_timeout = '2s';
-SELECT * FROM ivory.check('$silent');
-SELECT 'still alive';
-SQL
-)
-elapsed_ms=$((($(date +%s%N) - start) / 1000000))
-expect_in "canceling statement due to statement timeout" "$timeout_output" \
-    "statement_timeout stops a check against a source that never answers"
-expect_in "still alive" "$timeout_output" "the session answers after the timeout"
-if [ "$elapsed_ms" -lt 3000 ]; then
-    pass "the timeout error came within 3 seconds (${elapsed_ms} ms)"
-else
-    fail "the timeout error came after ${elapsed_ms} ms"
-fi
+expect_statement_timeout empty 2s "SELECT * FROM ivory.check('$silent')" \
+    "statement_timeout stops a check against a source that never answers" 3000
 target_sql empty -v ON_ERROR_STOP=0 -c "SET application_name = 'ivory_cancel_test'" \
     -c "SELECT * FROM ivory.check('$silent')" >"$TMPDIR/cancel.out" 2>&1 &
 cancel_client=$!

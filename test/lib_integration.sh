@@ -116,4 +116,26 @@ fresh_source() {
         -c "CREATE DATABASE \"$1\" TEMPLATE template0"
 }
 
+# Runs `statement` in a session with statement_timeout set, then asks that
+# session for 'still alive': the timeout error must come, within limit_ms, and
+# the session must answer afterwards.
+expect_statement_timeout() { # database timeout statement name limit_ms
+    local start elapsed_ms output
+    start=$(date +%s%N)
+    output=$(target_sql "$1" -v ON_ERROR_STOP=0 2>&1 <<SQL
+SET statement_timeout = '$2';
+$3;
+SELECT 'still alive';
+SQL
+)
+    elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+    expect_in "canceling statement due to statement timeout" "$output" "$4"
+    expect_in "still alive" "$output" "the session answers after the timeout"
+    if [ "$elapsed_ms" -lt "$5" ]; then
+        pass "the timeout error came within $5 ms (${elapsed_ms} ms)"
+    else
+        fail "the timeout error came after ${elapsed_ms} ms"
+    fi
+}
+
 integration_summary() { echo "integration: $PASSED passed, $FAILED failed"; }
