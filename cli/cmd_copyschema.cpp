@@ -1,6 +1,7 @@
-// ivory copyschema: re-creates the target database with the source database's
-// options through the maintenance database, then has ivory.copy_schema() in
-// the new database apply the source's schema.
+// ivory copyschema: replaces the target database by one with the source
+// database's options and schema. Through the maintenance database it creates
+// a new database beside the target, has ivory.copy_schema() there apply the
+// source's schema, and only then swaps it in for the target.
 #include <chrono>
 #include <random>
 #include <sstream>
@@ -135,11 +136,12 @@ read_sessions(PGconn *maintenance, const std::string &database, const Logger &lo
     return sessions;
 }
 
-std::string describe_created(const std::string &database, const DatabaseOptions &options,
-                             bool from_template0) {
-    std::string text = "created target database " + database + " (owner " + options.owner +
-                       ", encoding " + options.encoding + ", collation " + options.collate +
-                       ", ctype " + options.ctype + ", locale provider " + options.provider;
+std::string describe_created(const std::string &name, const std::string &database,
+                             const DatabaseOptions &options, bool from_template0) {
+    std::string text = "created database " + name + " to build the new target database " +
+                       database + " in (owner " + options.owner + ", encoding " +
+                       options.encoding + ", collation " + options.collate + ", ctype " +
+                       options.ctype + ", locale provider " + options.provider;
     if (options.provider == "icu")
         text += ", ICU locale " + options.icu_locale;
     text += ", connection limit " + std::to_string(options.connection_limit);
@@ -148,73 +150,157 @@ std::string describe_created(const std::string &database, const DatabaseOptions 
     return text + ")";
 }
 
-// Drops and re-creates `database` through the maintenance connection, after
-// making sure that nothing is lost that should not be: the owner must exist,
-// and nobody may be using the database, least of all our own source session.
-bool recreate_target_database(PGconn *maintenance, const std::string &database,
-                              const DatabaseOptions &source_options,
-                              const std::string &source_application, const Logger &log) {
-    bool owner_exists = false;
-    if (!role_exists(maintenance, source_options.owner, owner_exists, log))
+// The target server's maintenance session, where databases are created,
+// renamed and dropped.
+struct TargetServer {
+    PGconn *maintenance;
+    SqlQuoting quote;
+    const Logger &log;
+
+    TargetServer(PGconn *connection, const Logger &logger)
+        : maintenance(connection),
+          quote{[connection](const std::string &name) { return quote_identifier(connection, name); },
+                [connection](const std::string &text) { return quote_literal(connection, text); }},
+          log(logger) {}
+
+    bool run(const std::string &sql, const std::string &failing_step) const {
+        return static_cast<bool>(run_query(maintenance, sql, {}, log, failing_step));
+    }
+};
+
+// Subscriptions keep a database from being dropped; they are named before
+// anything is done rather than found out halfway.
+bool refuse_subscriptions(const TargetServer &server, const std::string &database) {
+    const Result result =
+        run_query(server.maintenance,
+                  "SELECT string_agg(quote_ident(s.subname), ', ' ORDER BY s.subname) FROM "
+                  "pg_subscription s JOIN pg_database d ON d.oid = s.subdbid WHERE d.datname = $1",
+                  {database}, server.log,
+                  "could not list the subscriptions of target database " + database);
+    if (!result)
         return false;
-    if (!owner_exists) {
-        log.error("role " + source_options.owner +
-                  ", the owner of the source database, does not exist on the target server; "
-                  "create it there first (roles are not copied)");
+    if (const auto names = field(result.get(), 0, 0)) {
+        server.log.error("target database " + database + " has subscriptions (" + *names +
+                         "); drop them first (ivory replication drop)");
         return false;
     }
-    const std::optional<TemplateLocale> template1 = read_template1_locale(maintenance, log);
-    if (!template1)
-        return false;
+    return true;
+}
 
+// True when `database` can be replaced: nobody uses it, least of all our own
+// source session (then the source is the target itself), and it has no
+// subscription.
+bool target_database_free(const TargetServer &server, const std::string &database,
+                          const std::string &source_application) {
     const std::optional<std::vector<DatabaseSession>> sessions =
-        read_sessions(maintenance, database, log);
+        read_sessions(server.maintenance, database, server.log);
     if (!sessions)
         return false;
     for (const DatabaseSession &session : *sessions)
         if (session.application == source_application) {
-            log.error("the source database is target database " + database +
-                      " itself; copyschema would drop it");
+            server.log.error("the source database is target database " + database +
+                             " itself; copyschema would drop it");
             return false;
         }
     if (!sessions->empty()) {
-        log.error(sessions_in_use_message(database, *sessions));
+        server.log.error(sessions_in_use_message(database, *sessions));
         return false;
     }
-
-    const SqlQuoting quote{
-        [maintenance](const std::string &name) { return quote_identifier(maintenance, name); },
-        [maintenance](const std::string &text) { return quote_literal(maintenance, text); }};
-    bool existed = false;
-    if (!database_exists(maintenance, database, existed, log))
-        return false;
-    if (!run_query(maintenance, drop_database_sql(database, quote), {}, log,
-                   "could not drop target database " + database))
-        return false;
-    if (existed)
-        log.info("dropped target database " + database);
-
-    const bool from_template0 = needs_template0(source_options, *template1);
-    if (!run_query(maintenance,
-                   create_database_sql(database, source_options, from_template0, quote), {}, log,
-                   "could not create target database " + database))
-        return false;
-    log.info(describe_created(database, source_options, from_template0));
-
-    return static_cast<bool>(
-        run_query(maintenance,
-                  comment_on_database_sql(
-                      database, database_comment(std::chrono::system_clock::now()), quote),
-                  {}, log, "could not comment on target database " + database));
+    return refuse_subscriptions(server, database);
 }
 
-bool copy_schema_into(const Invocation &invocation, const Logger &log) {
-    const Connection target = connect_target(invocation.global.target, log);
-    if (!target || !ensure_extension(target.get(), log))
+// Creates the database the source's schema is built in, beside the target,
+// with the source database's options. Its name, or nullopt (logged).
+std::optional<std::string> create_new_database(const TargetServer &server,
+                                               const std::string &database,
+                                               const DatabaseOptions &source_options) {
+    bool owner_exists = false;
+    if (!role_exists(server.maintenance, source_options.owner, owner_exists, server.log))
+        return std::nullopt;
+    if (!owner_exists) {
+        server.log.error("role " + source_options.owner +
+                         ", the owner of the source database, does not exist on the target "
+                         "server; create it there first (roles are not copied)");
+        return std::nullopt;
+    }
+    const std::optional<TemplateLocale> template1 =
+        read_template1_locale(server.maintenance, server.log);
+    if (!template1)
+        return std::nullopt;
+
+    std::random_device random;
+    const std::string name = side_database_name("new", getpid(), random());
+    const bool from_template0 = needs_template0(source_options, *template1);
+    if (!server.run(create_database_sql(name, source_options, from_template0, server.quote),
+                    "could not create the new target database"))
+        return std::nullopt;
+    server.log.info(describe_created(name, database, source_options, from_template0));
+    if (!server.run(comment_on_database_sql(
+                        name, database_comment(std::chrono::system_clock::now()), server.quote),
+                    "could not comment on the new target database")) {
+        server.run(drop_database_sql(name, server.quote), "could not drop database " + name);
+        return std::nullopt;
+    }
+    return name;
+}
+
+// Drops the database built for a copy that did not complete.
+void drop_new_database(const TargetServer &server, const std::string &name,
+                       const std::string &database) {
+    if (server.run(drop_database_sql(name, server.quote), "could not drop database " + name))
+        server.log.info("dropped database " + name + "; target database " + database +
+                        " is unchanged");
+    else
+        server.log.warning("database " + name +
+                           " is left over from this copy; drop it yourself. Target database " +
+                           database + " is unchanged");
+}
+
+// Puts the new database in the target's place. Both renames are in one
+// transaction, so the target database is either the old one or the new one;
+// only then is the old one dropped.
+bool swap_in(const TargetServer &server, const std::string &new_name, const std::string &database,
+             const std::string &source_application) {
+    bool existed = false;
+    if (!database_exists(server.maintenance, database, existed, server.log))
         return false;
-    const Result result =
-        run_query(target.get(), copy_schema_query, {build_conninfo(invocation.global.source)}, log,
-                  "could not copy the schema");
+    if (existed && !target_database_free(server, database, source_application))
+        return false;
+    std::random_device random;
+    const std::string old_name = side_database_name("old", getpid(), random());
+    const bool renamed =
+        server.run("BEGIN", "could not put the new target database in place") &&
+        (!existed || server.run(rename_database_sql(database, old_name, server.quote),
+                                "could not rename target database " + database)) &&
+        server.run(rename_database_sql(new_name, database, server.quote),
+                   "could not rename database " + new_name + " to " + database) &&
+        server.run("COMMIT", "could not put the new target database in place");
+    if (!renamed) {
+        run_query(server.maintenance, "ROLLBACK", {}, server.log);
+        return false;
+    }
+    if (!existed) {
+        server.log.info("target database " + database + " created with the source's schema");
+        return true;
+    }
+    if (server.run(drop_database_sql(old_name, server.quote),
+                   "could not drop the previous target database, renamed " + old_name))
+        server.log.info("replaced target database " + database +
+                        " with the new one; the previous one is dropped");
+    else
+        server.log.warning("target database " + database +
+                           " has the source's schema; the previous one is left as " + old_name +
+                           ": drop it yourself");
+    return true;
+}
+
+bool copy_schema_into(const ConnectionOptions &target, const ConnectionOptions &source,
+                      const Logger &log) {
+    const Connection connection = connect_target(target, log);
+    if (!connection || !ensure_extension(connection.get(), log))
+        return false;
+    const Result result = run_query(connection.get(), copy_schema_query,
+                                    {build_conninfo(source)}, log, "could not copy the schema");
     if (!result)
         return false;
     std::vector<CopiedObjects> copied;
@@ -267,24 +353,32 @@ ExitCode run_copyschema(const Invocation &invocation) {
                               "maintenance database " + maintenance_db + " on the target", log);
     if (!maintenance)
         return ExitCode::failure;
+    const TargetServer server(maintenance.get(), log);
     // The source session stays open until the target's sessions are listed,
     // where it shows when source and target are the same database.
-    const bool recreated = recreate_target_database(maintenance.get(), database, *source_options,
-                                                    source_application, log);
-    source.reset();
-    if (!recreated)
+    if (!target_database_free(server, database, source_application))
         return ExitCode::failure;
+    source.reset();
+
+    // The schema is built in a new database beside the target, which is
+    // replaced only once the copy succeeded: a source that fails midway
+    // leaves the target as it was.
+    const std::optional<std::string> new_database =
+        create_new_database(server, database, *source_options);
+    if (!new_database)
+        return ExitCode::failure;
+    ConnectionOptions new_database_options = invocation.global.target;
+    new_database_options.dbname = *new_database;
+    if (!copy_schema_into(new_database_options, invocation.global.source, log) ||
+        !swap_in(server, *new_database, database, source_application)) {
+        drop_new_database(server, *new_database, database);
+        return ExitCode::failure;
+    }
 
     if (source_options->acl)
         log.warning("database ACLs are not copied: the source database has " +
                     *source_options->acl + "; grant these privileges on target database " +
                     database + " yourself");
-
-    if (!copy_schema_into(invocation, log)) {
-        log.error("target database " + database +
-                  " was re-created, but without the source's schema");
-        return ExitCode::failure;
-    }
     return ExitCode::ok;
 }
 

@@ -1,5 +1,7 @@
 #include "database_copy.hpp"
 
+#include <cstdio>
+
 #include "report_file.hpp"
 
 namespace ivory::cli {
@@ -22,6 +24,17 @@ bool needs_template0(const DatabaseOptions &source, const TemplateLocale &templa
 
 std::string drop_database_sql(const std::string &database, const SqlQuoting &quote) {
     return "DROP DATABASE IF EXISTS " + quote.identifier(database);
+}
+
+std::string rename_database_sql(const std::string &from, const std::string &to,
+                                const SqlQuoting &quote) {
+    return "ALTER DATABASE " + quote.identifier(from) + " RENAME TO " + quote.identifier(to);
+}
+
+std::string side_database_name(const std::string &purpose, long pid, unsigned tag) {
+    char suffix[32];
+    std::snprintf(suffix, sizeof suffix, "_%ld_%08x", pid, tag);
+    return "ivory_copyschema_" + purpose + suffix;
 }
 
 std::string create_database_sql(const std::string &database, const DatabaseOptions &options,

@@ -50,6 +50,16 @@ struct SqlQuoting {
 // DROP DATABASE IF EXISTS <database>
 std::string drop_database_sql(const std::string &database, const SqlQuoting &quote);
 
+// ALTER DATABASE <from> RENAME TO <to>
+std::string rename_database_sql(const std::string &from, const std::string &to,
+                                const SqlQuoting &quote);
+
+// The name of a database that copyschema keeps beside the target while it
+// works: "ivory_copyschema_<purpose>_<pid>_<tag in hex>", where purpose is
+// "new" (built from the source) or "old" (the previous target, while the two
+// are swapped). Short enough for PostgreSQL's 63-byte names.
+std::string side_database_name(const std::string &purpose, long pid, unsigned tag);
+
 // CREATE DATABASE <database> WITH OWNER <o> ENCODING '<e>' LC_COLLATE '<c>'
 // LC_CTYPE '<t>' LOCALE_PROVIDER '<p>' [ICU_LOCALE '<l>'] CONNECTION LIMIT <n>
 // [TEMPLATE template0]

@@ -157,8 +157,8 @@ fi
 copyschema "$rich"
 expect_status 0 "copyschema of a rich schema"
 expect_in "schema copied:" "$ERR" "copyschema logs a summary of what it created"
-expect_in "dropped target database $rich" "$ERR" "copyschema says it dropped the target database"
-expect_in "created target database $rich" "$ERR" "copyschema says it created the target database"
+expect_in "to build the new target database $rich in" "$ERR" "copyschema says it builds the new target database beside the old one"
+expect_in "replaced target database $rich with the new one" "$ERR" "copyschema says it replaced the target database"
 expect_same_schema "$rich" "source and target schemas dump identically"
 left_over=$(echo "SELECT count(*) FROM pg_class WHERE relname = 'left_over'" |
     sql_with_db "$TARGET_PORT" "$rich" "$rich")
@@ -277,18 +277,18 @@ fi
 # A table owned by a role that exists only on the source: the database is
 # re-created, but ivory.copy_schema fails on ALTER TABLE ... OWNER TO.
 fresh_named_pair foreign_owner
+add_marker foreign_owner
 source_sql postgres -c "CREATE ROLE copyschema_table_owner"
 source_sql foreign_owner -c "CREATE TABLE kept (id int PRIMARY KEY)" \
     -c "CREATE TABLE owned (id int PRIMARY KEY)" -c "ALTER TABLE owned OWNER TO copyschema_table_owner"
 copyschema foreign_owner
 expect_status 1 "copyschema when the schema cannot be applied"
 expect_in 'role "copyschema_table_owner" does not exist' "$ERR" "the server's error is shown"
-expect_in "without the source's schema" "$ERR" "the error says the target was left without the schema"
-tables=$(target_sql foreign_owner -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
-if [ "$tables" = 0 ]; then
-    pass "a failed schema copy leaves no source table in the target"
+expect_in "target database foreign_owner is unchanged" "$ERR" "the error says the target database is unchanged"
+if [ "$(marker_rows foreign_owner)" = 1 ]; then
+    pass "a failed schema copy leaves the target database as it was"
 else
-    fail "a failed schema copy leaves $tables source table(s) in the target"
+    fail "a failed schema copy leaves the target database as it was"
 fi
 
 # --- no target database name ------------------------------------------------------------------
@@ -307,5 +307,28 @@ expect_status 0 "copyschema of a database with an ACL"
 acl_warning=$(printf '%s\n' "$ERR" | grep '| WARNING  |')
 expect_in "database ACLs are not copied" "$acl_warning" "a WARNING says database ACLs are not copied"
 expect_in "copyschema_acl_reader=c/postgres" "$acl_warning" "the warning shows the source's ACL"
+
+# --- a target database with a subscription ----------------------------------------------
+fresh_named_pair subscribed
+add_marker subscribed
+target_sql subscribed -c "CREATE SUBSCRIPTION copyschema_keeper CONNECTION 'host=$HOST port=$SOURCE_PORT dbname=subscribed' PUBLICATION nothing WITH (connect = false)" 2>/dev/null
+copyschema subscribed
+expect_status 1 "copyschema into a database with a subscription"
+expect_in "has subscriptions (copyschema_keeper)" "$ERR" "the error names the subscription"
+if [ "$(marker_rows subscribed)" = 1 ]; then
+    pass "a database with a subscription keeps its data"
+else
+    fail "a database with a subscription keeps its data"
+fi
+target_sql subscribed -c "DROP SUBSCRIPTION copyschema_keeper" >/dev/null
+
+# --- nothing left beside the target ------------------------------------------------------
+side=$(target_sql postgres -c "SELECT string_agg(datname, ', ') FROM pg_database
+    WHERE datname LIKE 'ivory\_copyschema\_%'")
+if [ -z "$side" ]; then
+    pass "no database of copyschema's own is left on the target server"
+else
+    fail "databases left on the target server: $side"
+fi
 
 integration_summary

@@ -102,6 +102,19 @@ TEST(CliDatabaseCopy, DropQuotesTheName) {
     EXPECT_EQ(drop_database_sql("Shop DB", marked_quoting), "DROP DATABASE IF EXISTS <id:Shop DB>");
 }
 
+TEST(CliDatabaseCopy, RenameQuotesBothNames) {
+    EXPECT_EQ(rename_database_sql("a b", "c", marked_quoting),
+              "ALTER DATABASE <id:a b> RENAME TO <id:c>");
+}
+
+TEST(CliDatabaseCopy, SideDatabaseNamesFitAndDiffer) {
+    const std::string longest = side_database_name("new", 4194304, 0xffffffffu);
+    EXPECT_EQ(longest, "ivory_copyschema_new_4194304_ffffffff");
+    EXPECT_LE(longest.size(), 63u);
+    EXPECT_EQ(side_database_name("old", 42, 0xab), "ivory_copyschema_old_42_000000ab");
+    EXPECT_NE(side_database_name("new", 42, 1), side_database_name("new", 42, 2));
+}
+
 TEST(CliDatabaseCopy, CreateTakesEveryOptionOfTheSource) {
     DatabaseOptions options = utf8_options();
     options.connection_limit = 7;
