@@ -145,7 +145,12 @@ build-fuzz/%_fuzzer: build-fuzz/test/fuzz/%_fuzzer.o $(FUZZ_OBJECTS)
 -include $(wildcard build-asan/cli/*.d build-asan/src/core/*.d build-asan/test/unit/*.d)
 -include $(wildcard build-fuzz/cli/*.d build-fuzz/src/core/*.d build-fuzz/test/fuzz/*.d)
 
-.PHONY: test-asan test-valgrind fuzz fuzz-build
+.PHONY: test-asan test-valgrind test-faults fuzz fuzz-build
+# Servers stopped at the worst moments, and the 2,000-table scale test.
+test-faults:
+	IVORY_LAYERS=integration IVORY_INTEGRATION_SCRIPTS="$(wildcard test/fault_*.sh test/scale_*.sh)" \
+		test/run_tests.sh
+
 test-asan:
 	test/run_asan.sh
 

@@ -47,6 +47,17 @@ cluster_start() {
         >/dev/null
 }
 
+# The fault tests' crash: no shutdown checkpoint, sessions cut off.
+cluster_crash() { # name
+    as_cluster_user "$PG_BINDIR/pg_ctl" -D "$IVORY_TEST_DIR/$1" -m immediate stop >/dev/null
+}
+
+# Starts a stopped cluster again (after crash recovery) and waits until it accepts connections.
+cluster_restart() { # name
+    as_cluster_user "$PG_BINDIR/pg_ctl" -D "$IVORY_TEST_DIR/$1" -l "$IVORY_TEST_DIR/$1.log" \
+        -w -t 120 start >/dev/null
+}
+
 cluster_stop_all() {
     local data
     for data in "$IVORY_TEST_DIR"/*/PG_VERSION; do

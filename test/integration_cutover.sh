@@ -11,32 +11,6 @@ source "$(dirname "$0")/lib_integration.sh"
 
 SOURCE_PASSWORD=right-Secret-42 # ivory_tester's, set by run_tests.sh
 
-# copyschema, replication create and start, then wait until every table is
-# ready; each step an assertion.
-replicate() { # database name
-    local database=$1 name=$2
-    ivory_on "$database" copyschema
-    expect_status 0 "$name: copyschema"
-    ivory_on "$database" replication create
-    expect_status 0 "$name: replication create"
-    ivory_on "$database" replication start
-    expect_status 0 "$name: replication start"
-    if wait_until 90 status_is_ok "$database"; then
-        pass "$name: replication is ready"
-    else
-        fail "$name: replication not ready within 90 s" "$ERR"
-    fi
-}
-status_is_ok() { # database
-    ivory_on "$1" replication status
-    [ "$STATUS" -eq 0 ]
-}
-
-drop_replication() { # database name
-    ivory_on "$1" replication drop
-    expect_status 0 "$2: replication drop"
-}
-
 # Every sequence with its last value, "name=value" per line.
 sequence_values() { # port database
     sql "$1" "$2" -c "SELECT format('%s.%s=%s', schemaname, sequencename,
@@ -47,20 +21,6 @@ sequence_values() { # port database
 # Whether a new session on the source may write.
 source_insert() { # database sql
     run psql -X -q -At -h "$HOST" -p "$SOURCE_PORT" -U postgres -d "$1" -v ON_ERROR_STOP=1 -c "$2"
-}
-
-ivory_objects_left() { # database name
-    local database=$1 name=$2
-    expect_count 0 "$(target_sql "$database" -c "SELECT count(*) FROM pg_subscription
-        WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())")" \
-        "$name: no subscription remains on the target"
-    expect_count 0 "$(source_sql "$database" -c "SELECT count(*) FROM pg_publication")" \
-        "$name: no publication remains on the source"
-    expect_count 0 "$(source_sql postgres -c "SELECT count(*) FROM pg_replication_slots
-        WHERE database = '$database'")" "$name: no replication slot remains on the source"
-    expect_count 0 "$(source_sql postgres -c "SELECT count(*) FROM pg_roles
-        WHERE rolname = 'ivory_replicator'")" \
-        "$name: no role of ivory remains on the source"
 }
 
 # --- sequences ---------------------------------------------------------------------------

@@ -11,49 +11,6 @@ source "$(dirname "$0")/lib_integration.sh"
 SOURCE_PASSWORD=right-Secret-42 # ivory_tester's, set by run_tests.sh
 REPLICATION_SECRET=Repl-Secret-77
 
-replication() { # database subcommand [options...]
-    local database=$1
-    shift
-    ivory_on "$database" replication "$@"
-}
-
-status_is_ok() { # database [status options...]
-    local database=$1
-    shift
-    replication "$database" status "$@"
-    [ "$STATUS" -eq 0 ]
-}
-
-expect_status_ok_within() { # timeout database name [status options...]
-    local timeout=$1 database=$2 name=$3
-    shift 3
-    if wait_until "$timeout" status_is_ok "$database" "$@"; then
-        pass "$name: status exits 0 within $timeout s"
-    else
-        fail "$name: status did not exit 0 within $timeout s" "$ERR"
-    fi
-}
-
-expect_tables_match_within() { # timeout database name
-    if wait_until "$1" tables_match "$2"; then
-        pass "$3: every table matches the source row for row"
-    else
-        fail "$3: tables differ after $1 s:$MISMATCHED"
-    fi
-}
-
-# Replication slots of any kind (main and table-sync) for this database on the source.
-source_slots() { # database
-    source_sql postgres -c "SELECT count(*) FROM pg_replication_slots WHERE database = '$1'"
-}
-
-# Subscriptions of this database on the target (pg_subscription is shared by
-# all databases of the cluster).
-target_subscriptions() { # database [condition]
-    target_sql "$1" -c "SELECT count(*) FROM pg_subscription
-        WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ${2:-}"
-}
-
 # --- the original's lifecycle ---------------------------------------------------------
 db=repl_life
 fresh_source $db

@@ -72,6 +72,17 @@ wait_until() { # timeout command...
     done
 }
 
+# Runs `command...` every tenth of a second until it succeeds; false after
+# `timeout` seconds. For catching a moment that lasts only seconds.
+poll_until() { # timeout command...
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        [ "$SECONDS" -ge "$deadline" ] && return 1
+        sleep 0.1
+    done
+}
+
 # An ordered md5 of a table's rows: equal on both sides means equal row for row.
 table_md5() { # port database table
     sql "$1" "$2" -c "SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM $3 t"
@@ -136,6 +147,85 @@ SQL
     else
         fail "the timeout error came after ${elapsed_ms} ms"
     fi
+}
+
+replication() { # database subcommand [options...]
+    local database=$1
+    shift
+    ivory_on "$database" replication "$@"
+}
+
+status_is_ok() { # database [status options...]
+    local database=$1
+    shift
+    replication "$database" status "$@"
+    [ "$STATUS" -eq 0 ]
+}
+
+expect_status_ok_within() { # timeout database name [status options...]
+    local timeout=$1 database=$2 name=$3
+    shift 3
+    if wait_until "$timeout" status_is_ok "$database" "$@"; then
+        pass "$name: status exits 0 within $timeout s"
+    else
+        fail "$name: status did not exit 0 within $timeout s" "$ERR"
+    fi
+}
+
+expect_tables_match_within() { # timeout database name
+    if wait_until "$1" tables_match "$2"; then
+        pass "$3: every table matches the source row for row"
+    else
+        fail "$3: tables differ after $1 s:$MISMATCHED"
+    fi
+}
+
+# Replication slots of any kind (main and table-sync) for this database on the source.
+source_slots() { # database
+    source_sql postgres -c "SELECT count(*) FROM pg_replication_slots WHERE database = '$1'"
+}
+
+# Subscriptions of this database on the target (pg_subscription is shared by
+# all databases of the cluster).
+target_subscriptions() { # database [condition]
+    target_sql "$1" -c "SELECT count(*) FROM pg_subscription
+        WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ${2:-}"
+}
+
+# copyschema, replication create and start, then wait until every table is
+# ready; each step an assertion.
+replicate() { # database name
+    local database=$1 name=$2
+    ivory_on "$database" copyschema
+    expect_status 0 "$name: copyschema"
+    ivory_on "$database" replication create
+    expect_status 0 "$name: replication create"
+    ivory_on "$database" replication start
+    expect_status 0 "$name: replication start"
+    if wait_until 90 status_is_ok "$database"; then
+        pass "$name: replication is ready"
+    else
+        fail "$name: replication not ready within 90 s" "$ERR"
+    fi
+}
+
+drop_replication() { # database name
+    ivory_on "$1" replication drop
+    expect_status 0 "$2: replication drop"
+}
+
+ivory_objects_left() { # database name
+    local database=$1 name=$2
+    expect_count 0 "$(target_sql "$database" -c "SELECT count(*) FROM pg_subscription
+        WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())")" \
+        "$name: no subscription remains on the target"
+    expect_count 0 "$(source_sql "$database" -c "SELECT count(*) FROM pg_publication")" \
+        "$name: no publication remains on the source"
+    expect_count 0 "$(source_sql postgres -c "SELECT count(*) FROM pg_replication_slots
+        WHERE database = '$database'")" "$name: no replication slot remains on the source"
+    expect_count 0 "$(source_sql postgres -c "SELECT count(*) FROM pg_roles
+        WHERE rolname = 'ivory_replicator'")" \
+        "$name: no role of ivory remains on the source"
 }
 
 integration_summary() { echo "integration: $PASSED passed, $FAILED failed"; }

@@ -7,7 +7,8 @@
 #   IVORY_CLI_DIR              directory put first on PATH (another `ivory`)
 #   IVORY_UNIT_TESTS           the unit test binary to run
 #   IVORY_LAYERS               which of "rules unit regress integration" to run
-#   IVORY_INTEGRATION_SCRIPTS  the integration scripts (default test/integration_*.sh)
+#   IVORY_INTEGRATION_SCRIPTS  the integration scripts (default test/integration_*.sh;
+#                              `make test-faults` passes test/fault_*.sh test/scale_*.sh)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -85,10 +86,14 @@ cat >"$IVORY_TEST_DIR/replica_hba.conf" <<HBA
 local all postgres trust
 host all postgres 127.0.0.1/32 trust
 HBA
+# The scale test copies and replicates a 2,000-table schema: its transactions
+# take many locks.
 cluster_start source "$SOURCE_PORT" "$IVORY_TEST_DIR/source_hba.conf" \
-    "wal_level = logical" "max_replication_slots = 10" "max_wal_senders = 10" &&
+    "wal_level = logical" "max_replication_slots = 10" "max_wal_senders = 10" \
+    "max_locks_per_transaction = 1024" &&
 cluster_start target "$TARGET_PORT" "$IVORY_TEST_DIR/source_hba.conf" \
-    "max_logical_replication_workers = 6" "max_worker_processes = 12" &&
+    "max_logical_replication_workers = 6" "max_worker_processes = 12" \
+    "max_locks_per_transaction = 1024" &&
 cluster_start replica "$REPLICA_PORT" "$IVORY_TEST_DIR/replica_hba.conf" \
     "wal_level = replica" || { echo "$PASSED passed, $((FAILED + 1)) failed"; exit 1; }
 export PGHOST=$IVORY_TEST_DIR PGUSER=postgres
