@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ivory {
@@ -22,6 +23,11 @@ class QueryRunner {
 
 inline std::string value_or(const Value &value, const std::string &fallback) {
     return value ? *value : fallback;
+}
+
+// The same, taking the text over instead of copying it.
+inline std::string value_or(Value &&value, const std::string &fallback) {
+    return value ? std::move(*value) : fallback;
 }
 
 } // namespace ivory

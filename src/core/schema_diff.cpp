@@ -3,17 +3,20 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
 #include <tuple>
 
 namespace ivory {
 
 namespace {
 
-// Objects of a side: key "type name" → attributes.
-struct Catalog {
-    std::map<std::string, std::map<std::string, std::optional<std::string>>> attributes;
-    std::map<std::string, const SchemaFact *> objects; // existence facts
+// A side's facts by object, pointing into the facts (which outlive it) rather
+// than copying their text. Key: "type name", as SchemaFact::parent names it.
+struct ObjectFacts {
+    const SchemaFact *existence = nullptr; // null: only attributes were seen
+    std::map<std::string_view, const std::optional<std::string> *> attributes;
 };
+using Catalog = std::map<std::string, ObjectFacts>;
 
 std::string key_of(const std::string &type, const std::string &name) {
     return type + " " + name;
@@ -22,25 +25,30 @@ std::string key_of(const std::string &type, const std::string &name) {
 Catalog index_facts(const std::vector<SchemaFact> &facts) {
     Catalog catalog;
     for (const SchemaFact &fact : facts) {
-        const std::string key = key_of(fact.object_type, fact.object_name);
+        ObjectFacts &object = catalog[key_of(fact.object_type, fact.object_name)];
         if (fact.attribute.empty())
-            catalog.objects.emplace(key, &fact);
+            object.existence = &fact;
         else
-            catalog.attributes[key][fact.attribute] = fact.value;
+            object.attributes[fact.attribute] = &fact.value;
     }
     return catalog;
+}
+
+const SchemaFact *existing(const Catalog &side, const std::string &key) {
+    const auto found = side.find(key);
+    return found == side.end() ? nullptr : found->second.existence;
 }
 
 // True when an ancestor of the object is missing from `side` too, in which
 // case the ancestor's difference already says everything.
 bool ancestor_missing(const SchemaFact &fact, const Catalog &side, const Catalog &other) {
     for (std::string parent = fact.parent; !parent.empty();) {
-        if (!side.objects.count(parent))
+        if (!existing(side, parent))
             return true;
-        auto in_other = other.objects.find(parent);
-        if (in_other == other.objects.end())
+        const SchemaFact *in_other = existing(other, parent);
+        if (!in_other)
             return false;
-        parent = in_other->second->parent;
+        parent = in_other->parent;
     }
     return false;
 }
@@ -77,14 +85,16 @@ std::string SchemaDifference::describe() const {
            " on target";
 }
 
-std::vector<SchemaFact> facts_from_rows(const Rows &rows) {
+std::vector<SchemaFact> facts_from_rows(Rows &&rows) {
     std::vector<SchemaFact> facts;
     facts.reserve(rows.size());
-    for (const Row &row : rows) {
+    for (Row &row : rows) {
         if (row.size() < 5)
             continue;
-        facts.push_back({value_or(row[0], ""), value_or(row[1], ""), value_or(row[2], ""),
-                         value_or(row[3], ""), row[4]});
+        facts.push_back({value_or(std::move(row[0]), ""), value_or(std::move(row[1]), ""),
+                         value_or(std::move(row[2]), ""), value_or(std::move(row[3]), ""),
+                         std::move(row[4])});
+        Row().swap(row); // its emptied strings go now, not with the last row
     }
     return facts;
 }
@@ -95,35 +105,36 @@ std::vector<SchemaDifference> diff_schemas(const std::vector<SchemaFact> &source
     const Catalog on_target = index_facts(target);
     std::vector<SchemaDifference> differences;
 
-    for (const auto &[key, fact] : on_source.objects)
-        if (!on_target.objects.count(key) && !ancestor_missing(*fact, on_target, on_source))
-            differences.push_back({fact->object_type, fact->object_name, "", "", std::nullopt});
-    for (const auto &[key, fact] : on_target.objects)
-        if (!on_source.objects.count(key) && !ancestor_missing(*fact, on_source, on_target))
-            differences.push_back({fact->object_type, fact->object_name, "", std::nullopt, ""});
+    for (const auto &[key, object] : on_source)
+        if (object.existence && !existing(on_target, key) &&
+            !ancestor_missing(*object.existence, on_target, on_source))
+            differences.push_back({object.existence->object_type, object.existence->object_name,
+                                   "", "", std::nullopt});
+    for (const auto &[key, object] : on_target)
+        if (object.existence && !existing(on_source, key) &&
+            !ancestor_missing(*object.existence, on_source, on_target))
+            differences.push_back({object.existence->object_type, object.existence->object_name,
+                                   "", std::nullopt, ""});
 
-    for (const auto &[key, fact] : on_source.objects) {
-        if (!on_target.objects.count(key))
+    static const std::optional<std::string> absent;
+    for (const auto &[key, left] : on_source) {
+        const SchemaFact *fact = left.existence;
+        if (!fact || !existing(on_target, key))
             continue;
-        static const std::map<std::string, std::optional<std::string>> none;
-        auto source_attributes = on_source.attributes.find(key);
-        auto target_attributes = on_target.attributes.find(key);
-        const auto &left =
-            source_attributes == on_source.attributes.end() ? none : source_attributes->second;
-        const auto &right =
-            target_attributes == on_target.attributes.end() ? none : target_attributes->second;
-        std::set<std::string> names;
-        for (const auto &entry : left)
+        const auto &right = on_target.at(key).attributes;
+        std::set<std::string_view> names;
+        for (const auto &entry : left.attributes)
             names.insert(entry.first);
         for (const auto &entry : right)
             names.insert(entry.first);
-        for (const std::string &name : names) {
-            auto l = left.find(name);
-            auto r = right.find(name);
-            const std::optional<std::string> lv = l == left.end() ? std::nullopt : l->second;
-            const std::optional<std::string> rv = r == right.end() ? std::nullopt : r->second;
+        for (const std::string_view name : names) {
+            const auto l = left.attributes.find(name);
+            const auto r = right.find(name);
+            const std::optional<std::string> &lv = l == left.attributes.end() ? absent : *l->second;
+            const std::optional<std::string> &rv = r == right.end() ? absent : *r->second;
             if (lv != rv)
-                differences.push_back({fact->object_type, fact->object_name, name, lv, rv});
+                differences.push_back(
+                    {fact->object_type, fact->object_name, std::string(name), lv, rv});
         }
     }
 

@@ -35,8 +35,9 @@ struct SchemaDifference {
 };
 
 // Facts from the rows of catalog_queries' schema query
-// (object_type, object_name, parent, attribute, value).
-std::vector<SchemaFact> facts_from_rows(const Rows &rows);
+// (object_type, object_name, parent, attribute, value). The rows' text is
+// moved, not copied: at 2,000 tables a side's rows run to megabytes.
+std::vector<SchemaFact> facts_from_rows(Rows &&rows);
 
 // Differences in a stable order: by object type, then name, then attribute.
 std::vector<SchemaDifference> diff_schemas(const std::vector<SchemaFact> &source,

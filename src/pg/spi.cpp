@@ -63,20 +63,35 @@ Rows LocalSession::fetch(const std::string &step, int rc) {
     const uint64 count = SPI_processed;
     SPITupleTable *table = SPI_tuptable;
     const int columns = table->tupdesc->natts;
+    // The output functions allocate in the current context, which under SPI
+    // lives until SPI_finish: each row's text goes to a context of its own,
+    // reset once the row is copied, so memory stays at one row's worth.
+    MemoryContext row_context = guarded([] {
+        return AllocSetContextCreate(CurrentMemoryContext, "ivory result row",
+                                     ALLOCSET_SMALL_SIZES);
+    });
     Rows rows;
     rows.reserve(count);
     for (uint64 i = 0; i < count; ++i) {
         Row row;
         row.reserve(columns);
+        HeapTuple tuple = table->vals[i];
         for (int column = 1; column <= columns; ++column) {
-            HeapTuple tuple = table->vals[i];
-            char *value = guarded(
-                [table, tuple, column] { return SPI_getvalue(tuple, table->tupdesc, column); });
+            char *value = guarded([table, tuple, column, row_context] {
+                const MemoryContext caller = MemoryContextSwitchTo(row_context);
+                char *text = SPI_getvalue(tuple, table->tupdesc, column);
+                MemoryContextSwitchTo(caller);
+                return text;
+            });
             row.push_back(value ? Value(value) : Value());
         }
         rows.push_back(std::move(row));
+        guarded([row_context] { MemoryContextReset(row_context); });
     }
-    guarded([table] { SPI_freetuptable(table); });
+    guarded([table, row_context] {
+        MemoryContextDelete(row_context);
+        SPI_freetuptable(table);
+    });
     return rows;
 }
 

@@ -91,10 +91,9 @@ TEST(SchemaDiff, QuotedUnicodeNamesAreKeptAsGiven) {
 }
 
 TEST(SchemaDiff, FactsFromRowsReadsFiveColumns) {
-    const Rows rows = {
-        {Value("table"), Value("public.t"), Value("schema public"), Value(""), Value()},
-        {Value("short")}};
-    const auto facts = facts_from_rows(rows);
+    Rows rows = {{Value("table"), Value("public.t"), Value("schema public"), Value(""), Value()},
+                 {Value("short")}};
+    const auto facts = facts_from_rows(std::move(rows));
     ASSERT_EQ(facts.size(), 1u);
     EXPECT_EQ(facts[0].parent, "schema public");
     EXPECT_FALSE(facts[0].value.has_value());
