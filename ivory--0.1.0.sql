@@ -81,14 +81,15 @@ COMMENT ON FUNCTION ivory.replication_create(text, text, text, text, boolean, bo
 CREATE FUNCTION ivory.replication_start(
     subscription_name text DEFAULT 'ivory_subscription',
     refresh boolean DEFAULT true,
-    fail_on_already_started boolean DEFAULT false)
+    fail_on_already_started boolean DEFAULT false,
+    native_copy boolean DEFAULT false)
 RETURNS text
 AS 'MODULE_PATHNAME', 'ivory_replication_start'
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;
 
-COMMENT ON FUNCTION ivory.replication_start(text, boolean, boolean) IS
-'Enables the subscription; with refresh, registers the tables added to the publication since';
+COMMENT ON FUNCTION ivory.replication_start(text, boolean, boolean, boolean) IS
+'Enables the subscription; the first start copies every table in the snapshot of the slot, indexes built after the data (unless native_copy: PostgreSQL''s table-sync workers copy them); with refresh, registers the tables added to the publication since';
 
 CREATE FUNCTION ivory.replication_stop(
     subscription_name text DEFAULT 'ivory_subscription',
@@ -136,7 +137,7 @@ COMMENT ON FUNCTION ivory.replication_drop(text, text, text, boolean) IS
 'Removes the subscription, its slots (main and table-sync), its replication origins, the publication and (unless drop_user is false) the replication role';
 
 REVOKE ALL ON FUNCTION ivory.replication_create(text, text, text, text, boolean, boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION ivory.replication_start(text, boolean, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ivory.replication_start(text, boolean, boolean, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ivory.replication_stop(text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ivory.replication_status(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ivory.replication_drop(text, text, text, boolean) FROM PUBLIC;

@@ -23,7 +23,7 @@ const char *const create_query =
     "drop_replication_user => $6::boolean)";
 const char *const start_query =
     "SELECT ivory.replication_start(subscription_name => $1, refresh => $2::boolean, "
-    "fail_on_already_started => $3::boolean)";
+    "fail_on_already_started => $3::boolean, native_copy => $4::boolean)";
 // Without any --source-* option the source goes as NULL: the function reaches
 // it through the subscription's own connection.
 const char *const status_query =
@@ -144,13 +144,17 @@ void define_replication_start_options(CLI::App &command, CommandOptions &options
     command.add_flag_callback(
         "--no-refresh", [&start] { start.refresh = false; },
         "Do not pick up tables added to the publication since replication was created.");
+    command.add_flag("--native-copy", start.native_copy,
+                     "Leave the initial copy to PostgreSQL's table-sync workers (indexes "
+                     "maintained row by row) instead of ivory's copy in the slot's snapshot.");
 }
 
 ExitCode run_replication_start(const Invocation &invocation) {
     const ReplicationStartOptions &start = invocation.options.replication_start;
     return run_message(invocation, start_query,
                        {start.subscription_name, sql_boolean(start.refresh),
-                        sql_boolean(start.fail_on_already_started)},
+                        sql_boolean(start.fail_on_already_started),
+                        sql_boolean(start.native_copy)},
                        "start replication")
                ? ExitCode::ok
                : ExitCode::failure;

@@ -42,6 +42,7 @@ struct ReplicationStartOptions {
     bool fail_on_already_started = false;
     std::string subscription_name = default_subscription_name;
     bool refresh = true;
+    bool native_copy = false;
 };
 
 struct ReplicationStatusOptions {

@@ -87,7 +87,8 @@ extern "C" Datum ivory_replication_start(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
         return text_result(
             ivory::replication_start_message(required_text_argument(fcinfo, 0, "subscription_name"),
-                                             bool_argument(fcinfo, 1), bool_argument(fcinfo, 2)));
+                                             bool_argument(fcinfo, 1), bool_argument(fcinfo, 2),
+                                             bool_argument(fcinfo, 3)));
     });
 }
 

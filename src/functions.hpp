@@ -30,9 +30,10 @@ Rows replication_create_rows(const std::string &source, const std::string &publi
                              const std::string &subscription,
                              const std::optional<std::string> &replication_password,
                              bool skip_checks, bool drop_replication_user);
-// ivory.replication_start / _stop: what happened, in words.
+// ivory.replication_start / _stop: what happened, in words. The first start
+// copies the tables itself (initial_copy.hpp) unless `native_copy`.
 std::string replication_start_message(const std::string &subscription, bool refresh,
-                                      bool fail_on_already_started);
+                                      bool fail_on_already_started, bool native_copy);
 std::string replication_stop_message(const std::string &subscription, bool fail_on_already_stopped);
 // ivory.replication_status: (item, name, state, severity, detail, bytes_copied,
 // bytes_total, percent).

@@ -23,6 +23,7 @@
 #include "core/replication_naming.hpp"
 #include "core/strings.hpp"
 #include "functions.hpp"
+#include "initial_copy.hpp"
 #include "pg/remote_cleanup.hpp"
 #include "pg/replication_catalog.hpp"
 #include "pg/spi.hpp"
@@ -410,6 +411,48 @@ long long number_of(const Value &value) {
     }
 }
 
+// The client backend running ivory's initial copy for the subscription (it
+// holds the lock fast_initial_copy takes), if any.
+std::optional<std::string> initial_copy_backend(pg::LocalSession &target,
+                                                const std::string &subscription_oid) {
+    const Rows found = target.query(
+        "SELECT l.pid::pg_catalog.text FROM pg_catalog.pg_locks l "
+        "JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'object' AND l.granted "
+        "AND l.classid = 'pg_catalog.pg_subscription'::pg_catalog.regclass "
+        "AND l.objid = $1::pg_catalog.oid AND a.backend_type = 'client backend' "
+        "AND l.pid <> pg_catalog.pg_backend_pid() LIMIT 1",
+        {Value(subscription_oid)}, "looking for a running initial copy");
+    if (found.empty())
+        return std::nullopt;
+    return text_of(found.front(), 0);
+}
+
+// The initial copy's own rows: how long it runs, and the index it builds.
+Rows initial_copy_rows(pg::LocalSession &target, const std::string &pid) {
+    Rows rows;
+    const Rows running = target.query(
+        "SELECT pg_catalog.round(EXTRACT(epoch FROM pg_catalog.now() - xact_start))"
+        "::pg_catalog.text FROM pg_catalog.pg_stat_activity WHERE pid = $1::pg_catalog.int4",
+        {Value(pid)}, "reading the initial copy's session");
+    rows.push_back(status_row("initial copy", "backend " + pid, "running", "warning",
+                              "ivory copies the tables in the slot's snapshot" +
+                                  (running.empty() ? std::string()
+                                                   : " (for " + text_of(running.front(), 0) +
+                                                         " s)")));
+    for (const Row &index : target.query(
+             "SELECT p.relid::pg_catalog.regclass::pg_catalog.text, p.phase, "
+             "(p.blocks_done * pg_catalog.current_setting('block_size')::pg_catalog.int8)"
+             "::pg_catalog.text, (p.blocks_total * "
+             "pg_catalog.current_setting('block_size')::pg_catalog.int8)::pg_catalog.text "
+             "FROM pg_catalog.pg_stat_progress_create_index p WHERE p.pid = $1::pg_catalog.int4",
+             {Value(pid)}, "reading the index builds"))
+        rows.push_back(status_row("index", "of " + text_of(index, 0), "building", "warning",
+                                  "built after the data: " + text_of(index, 1),
+                                  number_of(index.at(2)), number_of(index.at(3))));
+    return rows;
+}
+
 } // namespace
 
 Rows replication_create_rows(const std::string &source_conninfo, const std::string &publication,
@@ -454,7 +497,7 @@ Rows replication_create_rows(const std::string &source_conninfo, const std::stri
 }
 
 std::string replication_start_message(const std::string &subscription_name, bool refresh,
-                                      bool fail_on_already_started) {
+                                      bool fail_on_already_started, bool native_copy) {
     pg::LocalSession target;
     const Subscription subscription = require_subscription(target, subscription_name);
     if (subscription.enabled && fail_on_already_started)
@@ -469,8 +512,21 @@ std::string replication_start_message(const std::string &subscription_name, bool
         added > 0 ? ", " + std::to_string(added) + " new table(s) registered" : "";
     if (subscription.enabled)
         return "already started" + tables;
+    // The first start copies every table itself, unless told to leave it to
+    // PostgreSQL's table-sync workers; later ones (tables added by refresh)
+    // always do.
+    std::string copied;
+    if (!native_copy && subscription.slot_name &&
+        all_tables_await_copy(target, subscription.oid)) {
+        const InitialCopySummary summary = fast_initial_copy(
+            target, subscription.oid, subscription.conninfo, *subscription.slot_name);
+        copied = "; initial copy done: " + std::to_string(summary.tables) + " table(s), " +
+                 std::to_string(summary.rows) + " row(s), " +
+                 std::to_string(summary.indexes_built_after) +
+                 " index(es) and key(s) built after the data";
+    }
     target.execute("ALTER SUBSCRIPTION " + subscription_sql_name(subscription_name) + " ENABLE");
-    return "started" + tables;
+    return "started" + tables + copied;
 }
 
 std::string replication_stop_message(const std::string &subscription_name,
@@ -497,6 +553,14 @@ Rows replication_drop_rows(const std::string &source_conninfo, const std::string
         const std::string system_identifier = target_system_identifier(target);
         slots_condition = subscription_slots_condition(slot, "", system_identifier);
         if (const auto subscription = find_subscription(target, subscription_name)) {
+            // An initial copy in progress is cancelled; its abort gives the
+            // source back a plain slot, dropped below with the rest.
+            if (const auto copier = initial_copy_backend(target, subscription->oid)) {
+                target.query("SELECT pg_catalog.pg_cancel_backend($1::pg_catalog.int4)",
+                             {Value(*copier)}, "cancelling the initial copy");
+                actions.push_back(
+                    {Value("initial copy"), Value("backend " + *copier), Value("cancelled")});
+            }
             if (subscription->slot_name)
                 slot = *subscription->slot_name;
             slots_condition =
@@ -553,10 +617,16 @@ Rows replication_status_rows(const std::string &subscription_name,
     const Subscription subscription = require_subscription(target, subscription_name);
     const std::string slot = subscription.slot_name.value_or(slot_name_for(subscription_name));
     Rows rows;
+    const std::optional<std::string> copier = initial_copy_backend(target, subscription.oid);
     rows.push_back(status_row(
         "subscription", subscription_name, subscription.enabled ? "enabled" : "disabled",
         subscription.enabled ? "ok" : "error",
-        subscription.enabled ? "replication is started" : "replication is stopped: start it"));
+        subscription.enabled ? "replication is started"
+        : copier ? "the initial copy runs; the subscription is enabled when it ends"
+                 : "replication is stopped: start it"));
+    if (copier)
+        for (Row &row : initial_copy_rows(target, *copier))
+            rows.push_back(std::move(row));
 
     const Rows workers = target.query(
         "SELECT pid::pg_catalog.text, pg_catalog.round(EXTRACT(epoch FROM pg_catalog.now() - "
@@ -631,8 +701,12 @@ Rows replication_status_rows(const std::string &subscription_name,
         {Value(subscription.oid)}, "reading the tables' states");
     std::optional<remote::Connection> sizes;
     for (const Row &table : tables) {
-        const std::string state =
+        std::string state =
             subscription_state_name(text_of(table, 1).empty() ? '?' : text_of(table, 1)[0]);
+        // ivory's own copy runs in one transaction: its tables show their
+        // progress before they show another state.
+        if (state == "initializing" && table.at(2))
+            state = "copying";
         const bool ready = state == "ready";
         if (state != "copying") {
             rows.push_back(status_row("table", text_of(table, 0), state, ready ? "ok" : "error",

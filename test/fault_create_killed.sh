@@ -30,6 +30,16 @@ lock_subscription_tables() {
         -c "LOCK TABLE pg_catalog.pg_subscription_rel IN ACCESS EXCLUSIVE MODE" \
         -c "SELECT pg_sleep(600)" >/dev/null 2>&1 &
     LOCKER=$!
+    if poll_until 30 subscription_tables_locked; then
+        pass "pg_subscription_rel is locked by a session of the test"
+    else
+        fail "could not lock pg_subscription_rel within 30 s"
+    fi
+}
+subscription_tables_locked() {
+    [ "$(target_sql $db -c "SELECT count(*) FROM pg_locks WHERE granted
+        AND relation = 'pg_catalog.pg_subscription_rel'::regclass
+        AND mode = 'AccessExclusiveLock'")" = 1 ]
 }
 
 # Starts `ivory replication create` in the background ($CREATOR).

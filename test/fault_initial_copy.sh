@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Fault test of the initial copy: the source stopped with `pg_ctl -m
-# immediate` while a table-sync worker copies a million-row table. Once the
-# source is back the copy must complete by itself and every table match the
-# source row for row; drop leaves nothing behind. Run by `make test-faults` on
-# the clusters that run_tests.sh started; ends with "integration: N passed, M failed".
+# Fault tests of the initial copy: the source stopped with `pg_ctl -m
+# immediate` while a million-row table is copied. With the native copy
+# (a table-sync worker), once the source is back the copy must complete by
+# itself; with ivory's own copy, start fails, leaves everything as before
+# start, and a second start completes. Either way every table then matches the
+# source row for row and drop leaves nothing behind. Run by `make test-faults`
+# on the clusters that run_tests.sh started; ends with "integration: N passed, M failed".
 set -u
 source "$(dirname "$0")/lib_integration.sh"
 source "$(dirname "$0")/cluster.sh"
@@ -24,8 +26,8 @@ ivory_on $db copyschema
 expect_status 0 "copyschema"
 replication $db create
 expect_status 0 "replication create"
-replication $db start
-expect_status 0 "replication start"
+replication $db start --native-copy
+expect_status 0 "replication start --native-copy"
 
 big_copy_running() {
     [ "$(target_sql $db -c "SELECT count(*) FROM pg_stat_progress_copy
@@ -63,5 +65,46 @@ expect_count 1000000 "$(target_sql $db -c "SELECT count(*) FROM big")" \
 
 drop_replication $db "after the fault"
 ivory_objects_left $db "after the fault"
+
+# --- ivory's own copy ---------------------------------------------------------------------
+ivory_on $db copyschema
+expect_status 0 "fast: copyschema"
+replication $db create
+expect_status 0 "fast: replication create"
+(
+    ivory_on $db replication start
+    echo "$STATUS" >"$TMPDIR/start.status"
+    printf '%s' "$ERR" >"$TMPDIR/start.err"
+) &
+starter=$!
+if poll_until 60 big_copy_running; then
+    pass "fast: ivory is copying the million-row table"
+else
+    fail "fast: the copy of the million-row table did not begin within 60 s"
+fi
+if cluster_crash source; then
+    pass "fast: source stopped with pg_ctl -m immediate during the copy"
+else
+    fail "fast: pg_ctl -m immediate stop of the source"
+fi
+wait "$starter"
+expect_count 1 "$(cat "$TMPDIR/start.status")" "fast: start fails when the source stops"
+expect_in "the source" "$(cat "$TMPDIR/start.err")" "fast: start's error names the source"
+expect_count 0 "$(target_sql $db -c "SELECT count(*) FROM big")" \
+    "fast: no row of the interrupted copy stays on the target"
+expect_count f "$(target_sql $db -c "SELECT subenabled FROM pg_subscription WHERE subname = 'ivory_subscription'")" \
+    "fast: the subscription stays disabled"
+if cluster_restart source; then
+    pass "fast: source started again"
+else
+    fail "fast: source did not start again" "$(tail -5 "$IVORY_TEST_DIR/source.log")"
+fi
+replication $db start
+expect_status 0 "fast: start again once the source is back"
+expect_in "initial copy done: 3 table(s), 1000103 row(s)" "$ERR" "fast: the second start copies every table"
+expect_status_ok_within 120 $db "fast: after the source restarted"
+expect_tables_match_within 60 $db "fast: after the source restarted"
+drop_replication $db "fast: after the fault"
+ivory_objects_left $db "fast: after the fault"
 
 integration_summary

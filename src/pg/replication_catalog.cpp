@@ -6,7 +6,9 @@
 #include "guard.hpp"
 
 extern "C" {
+#include "catalog/pg_subscription.h"
 #include "catalog/pg_subscription_rel.h"
+#include "storage/lmgr.h"
 }
 
 namespace ivory::pg {
@@ -25,6 +27,23 @@ void add_subscription_table(const std::string &subscription_oid, const std::stri
     guarded([subscription, table] {
         AddSubscriptionRelState(subscription, table, SUBREL_STATE_INIT, InvalidXLogRecPtr);
         CommandCounterIncrement();
+    });
+}
+
+void mark_subscription_table_ready(const std::string &subscription_oid,
+                                   const std::string &table_oid) {
+    const Oid subscription = parse_oid(subscription_oid);
+    const Oid table = parse_oid(table_oid);
+    guarded([subscription, table] {
+        UpdateSubscriptionRelState(subscription, table, SUBREL_STATE_READY, InvalidXLogRecPtr);
+        CommandCounterIncrement();
+    });
+}
+
+void lock_subscription_for_copy(const std::string &subscription_oid) {
+    const Oid subscription = parse_oid(subscription_oid);
+    guarded([subscription] {
+        LockSharedObject(SubscriptionRelationId, subscription, 0, AccessShareLock);
     });
 }
 

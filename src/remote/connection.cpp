@@ -138,29 +138,84 @@ void Connection::wait_for(int socket_events) {
     }
 }
 
-Result Connection::run(const std::string &sql, const std::string &step) {
+void Connection::send(const std::string &sql, const std::string &step) {
     if (!PQsendQuery(handle_.conn, sql.c_str()))
         fail("could not send a query to the source", step, nullptr);
+}
+
+void Connection::await_input(const std::string &step) {
+    wait_for(WL_SOCKET_READABLE);
+    if (!PQconsumeInput(handle_.conn))
+        fail("lost the connection to the source", step, nullptr);
+}
+
+Result Connection::next_result(const std::string &step) {
     Result last;
     for (;;) {
-        while (PQisBusy(handle_.conn)) {
-            wait_for(WL_SOCKET_READABLE);
-            if (!PQconsumeInput(handle_.conn))
-                fail("lost the connection to the source", step, nullptr);
-        }
+        while (PQisBusy(handle_.conn))
+            await_input(step);
         Result next(PQgetResult(handle_.conn));
         if (!next)
             break;
+        // A COPY hands the connection over to its data until it ends.
+        const ExecStatusType status = PQresultStatus(next.get());
+        if (status == PGRES_COPY_OUT || status == PGRES_COPY_IN || status == PGRES_COPY_BOTH)
+            return next;
         // Keep the first error: later results of a failed query say less.
         if (!last || PQresultStatus(last.get()) != PGRES_FATAL_ERROR)
             last = std::move(next);
     }
     if (!last)
         fail("no result from the source", step, nullptr);
+    return last;
+}
+
+Result Connection::run(const std::string &sql, const std::string &step) {
+    send(sql, step);
+    Result last = next_result(step);
     const ExecStatusType status = PQresultStatus(last.get());
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
         fail("query failed on the source", step, last.get());
     return last;
+}
+
+void Connection::start_copy_out(const std::string &sql, const std::string &step) {
+    send(sql, step);
+    const Result result = next_result(step);
+    if (PQresultStatus(result.get()) != PGRES_COPY_OUT)
+        fail("query failed on the source", step, result.get());
+}
+
+CopyRead Connection::read_copy_data(std::string &data, bool wait, const std::string &step) {
+    for (bool consumed = false;;) {
+        char *buffer = nullptr;
+        const int length = PQgetCopyData(handle_.conn, &buffer, 1);
+        if (length > 0) {
+            data.append(buffer, static_cast<size_t>(length));
+            PQfreemem(buffer);
+            return CopyRead::data;
+        }
+        if (length == 0) {
+            // No whole row buffered: take what the socket has, then wait if asked to.
+            if (!consumed) {
+                if (!PQconsumeInput(handle_.conn))
+                    fail("lost the connection to the source", step, nullptr);
+                consumed = true;
+                continue;
+            }
+            if (!wait)
+                return CopyRead::none_yet;
+            await_input(step);
+            continue;
+        }
+        if (length == -1) {
+            const Result end = next_result(step);
+            if (PQresultStatus(end.get()) != PGRES_COMMAND_OK)
+                fail("COPY failed on the source", step, end.get());
+            return CopyRead::end;
+        }
+        fail("could not read COPY data from the source", step, nullptr);
+    }
 }
 
 void Connection::fail(const std::string &message, const std::string &step, const PGresult *result) {

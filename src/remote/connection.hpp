@@ -41,6 +41,9 @@ struct ConnectOptions {
     long timeout_ms = 0;
 };
 
+// What read_copy_data found.
+enum class CopyRead { data, none_yet, end };
+
 class Connection : public QueryRunner {
   public:
     // Connects to `conninfo`. Errors name the source with the password masked.
@@ -52,6 +55,15 @@ class Connection : public QueryRunner {
     // and the context "while <step> on the source".
     Rows query(const std::string &sql, const std::string &step) override;
 
+    // Starts `sql`, a COPY ... TO STDOUT; its rows then come from read_copy_data.
+    void start_copy_out(const std::string &sql, const std::string &step);
+
+    // Appends the next row of COPY data (text format, newline included) to
+    // `data`. Without `wait`, returns none_yet rather than wait for the
+    // network; `end` once the COPY finished (a COPY that failed on the source
+    // throws). Waits are interruptible like every other.
+    CopyRead read_copy_data(std::string &data, bool wait, const std::string &step);
+
     // The source's server_version_num, e.g. 150020.
     int server_version() const;
 
@@ -62,6 +74,11 @@ class Connection : public QueryRunner {
   private:
     void connect();
     void wait_for(int socket_events);
+    void send(const std::string &sql, const std::string &step);
+    void await_input(const std::string &step);
+    // The query's result once it is done (the first error if any), or the
+    // COPY result as soon as a COPY begins.
+    Result next_result(const std::string &step);
     Result run(const std::string &sql, const std::string &step);
     [[noreturn]] void fail(const std::string &message, const std::string &step,
                            const PGresult *result);

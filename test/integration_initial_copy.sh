@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# CLI integration tests of ivory's own initial copy (replication start without
+# --native-copy): the tables copied in the snapshot of the subscription's
+# slot, indexes and keys built after the data, then streaming from the slot.
+# Against the clusters that run_tests.sh started; ends with
+# "integration: N passed, M failed".
+set -u
+source "$(dirname "$0")/lib_integration.sh"
+
+SOURCE_PASSWORD=right-Secret-42 # ivory_tester's, set by run_tests.sh
+
+# The definitions of a database's indexes and constraints, one per line.
+index_definitions() { # port database
+    sql "$1" "$2" -c "SELECT indexdef FROM pg_indexes WHERE schemaname NOT IN ('pg_catalog', 'ivory')
+                      UNION ALL
+                      SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+                      FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+                      ORDER BY 1"
+}
+
+# --- every kind of table, then changes streamed afterwards -------------------------------
+db=fast_kinds
+fresh_source $db
+source_sql $db >/dev/null <<'SQL'
+CREATE TABLE parent (id int PRIMARY KEY, code text UNIQUE, note text);
+CREATE INDEX parent_note_idx ON parent (note);
+CREATE TABLE child (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    parent_id int NOT NULL REFERENCES parent (id), amount numeric(10,2),
+                    doubled numeric GENERATED ALWAYS AS (amount * 2) STORED);
+CREATE INDEX child_parent_idx ON child (parent_id);
+CREATE TABLE no_key (a int, b text);
+ALTER TABLE no_key REPLICA IDENTITY FULL;
+CREATE TABLE by_index (id int NOT NULL, tag text);
+CREATE UNIQUE INDEX by_index_id ON by_index (id);
+ALTER TABLE by_index REPLICA IDENTITY USING INDEX by_index_id;
+CREATE TABLE measurements (taken date NOT NULL, reading float8, PRIMARY KEY (taken))
+    PARTITION BY RANGE (taken);
+CREATE TABLE measurements_2024 PARTITION OF measurements FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE measurements_2025 PARTITION OF measurements FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE "Odd ""Name""" ("Mixed Case" int PRIMARY KEY, "sélect" text);
+INSERT INTO parent SELECT g, 'code' || g, CASE WHEN g % 3 = 0 THEN NULL ELSE 'n' || g END
+    FROM generate_series(1, 5000) g;
+INSERT INTO child (parent_id, amount) SELECT 1 + g % 5000, g / 7.0 FROM generate_series(1, 20000) g;
+INSERT INTO no_key SELECT g % 100, 'b' || g FROM generate_series(1, 3000) g;
+INSERT INTO by_index SELECT g, E'tab\there\nnewline \\ backslash' FROM generate_series(1, 1000) g;
+INSERT INTO measurements SELECT d, extract(doy FROM d) FROM generate_series('2024-01-01'::date, '2025-12-31', '1 day') d;
+INSERT INTO "Odd ""Name""" VALUES (1, 'ä'), (2, NULL), (3, '');
+SQL
+ivory_on $db copyschema
+expect_status 0 "copyschema"
+replication $db create
+expect_status 0 "replication create"
+replication $db start
+expect_status 0 "replication start"
+expect_in "initial copy done: 7 table(s), 29734 row(s)" "$ERR" "start copied every table itself"
+expect_in "key(s) built after the data" "$ERR" "start says what it built after the data"
+expect_count 0 "$(target_sql $db -c "SELECT count(*) FROM pg_subscription_rel WHERE srsubstate <> 'r'")" \
+    "every table is ready at once"
+expect_count "$(index_definitions "$SOURCE_PORT" $db)" "$(index_definitions "$TARGET_PORT" $db)" \
+    "the target has the source's indexes and constraints"
+expect_count i "$(target_sql $db -c "SELECT relreplident FROM pg_class WHERE relname = 'by_index'")" \
+    "the replica identity index stays the replica identity"
+expect_status_ok_within 60 $db "after the fast copy"
+expect_tables_match_within 30 $db "after the fast copy"
+source_sql $db >/dev/null <<'SQL'
+UPDATE parent SET note = 'changed' WHERE id <= 100;
+DELETE FROM child WHERE id % 10 = 0;
+INSERT INTO child (parent_id, amount) VALUES (1, 1.5), (2, 2.5);
+UPDATE no_key SET b = 'updated' WHERE a = 7;
+DELETE FROM no_key WHERE a = 8;
+UPDATE by_index SET tag = 'retagged' WHERE id % 2 = 0;
+DELETE FROM measurements WHERE taken < '2024-02-01';
+UPDATE "Odd ""Name""" SET "sélect" = 'x';
+SQL
+expect_tables_match_within 60 $db "changes after the fast copy"
+drop_replication $db "fast kinds"
+ivory_objects_left $db "fast kinds"
+
+# --- pgbench writing during the copy, a table with REPLICA IDENTITY FULL and no key ---------
+db=fast_load
+fresh_source $db
+"$(pg_config --bindir)/pgbench" -h "$HOST" -p "$SOURCE_PORT" -U postgres -i -q -s 10 $db >/dev/null 2>&1
+source_sql $db >/dev/null <<'SQL'
+ALTER TABLE pgbench_history REPLICA IDENTITY FULL;
+CREATE TABLE ri_full (k int, v int);
+ALTER TABLE ri_full REPLICA IDENTITY FULL;
+INSERT INTO ri_full SELECT g % 1000, 0 FROM generate_series(1, 10000) g;
+SQL
+cat >"$TMPDIR/load.sql" <<'PGBENCH'
+\set aid random(1, 100000 * :scale)
+\set delta random(-5000, 5000)
+BEGIN;
+UPDATE pgbench_accounts SET abalance = abalance + :delta WHERE aid = :aid;
+INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, :aid, :delta, CURRENT_TIMESTAMP);
+UPDATE ri_full SET v = v + 1 WHERE k = :aid % 1000 AND v < 3;
+DELETE FROM ri_full WHERE k = :aid % 997 AND v >= 3;
+INSERT INTO ri_full VALUES (:aid % 1000, :delta);
+END;
+PGBENCH
+ivory_on $db copyschema
+expect_status 0 "load: copyschema"
+replication $db create
+expect_status 0 "load: replication create"
+"$(pg_config --bindir)/pgbench" -h "$HOST" -p "$SOURCE_PORT" -U postgres -n -c 2 -T 15 \
+    -f "$TMPDIR/load.sql" $db >"$TMPDIR/pgbench.out" 2>&1 &
+pgbench=$!
+sleep 1
+replication $db start
+expect_status 0 "load: replication start while pgbench writes"
+expect_in "initial copy done: 5 table(s)" "$ERR" "load: start copied the tables itself"
+wait "$pgbench"
+if [ $? -eq 0 ]; then
+    pass "load: pgbench ran through ($(grep -E '^number of transactions actually processed' "$TMPDIR/pgbench.out"))"
+else
+    fail "load: pgbench failed" "$(tail -5 "$TMPDIR/pgbench.out")"
+fi
+expect_status_ok_within 120 $db "load"
+expect_tables_match_within 120 $db "load: after pgbench wrote during the fast copy"
+drop_replication $db "load"
+ivory_objects_left $db "load"
+
+# --- statement_timeout and cancel stop a fast copy started from SQL -------------------------
+db=fast_stop
+fresh_source $db
+source_sql $db -c "CREATE TABLE big (id bigint PRIMARY KEY, payload text NOT NULL)" \
+    -c "CREATE INDEX big_payload_idx ON big (payload)" \
+    -c "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 1000000) g" \
+    -c "CREATE TABLE small (id int PRIMARY KEY)" -c "INSERT INTO small VALUES (1), (2)" >/dev/null
+ivory_on $db copyschema
+expect_status 0 "stop: copyschema"
+replication $db create
+expect_status 0 "stop: replication create"
+
+nothing_changed() { # name
+    expect_count f "$(target_sql $db -c "SELECT subenabled FROM pg_subscription WHERE subname = 'ivory_subscription'")" \
+        "$1: the subscription stays disabled"
+    expect_count 2 "$(target_sql $db -c "SELECT count(*) FROM pg_subscription_rel WHERE srsubstate = 'i'")" \
+        "$1: both tables still wait for their copy"
+    expect_count 0 "$(target_sql $db -c "SELECT count(*) FROM big")" "$1: no row stays in the target table"
+    expect_count 2 "$(target_sql $db -c "SELECT count(*) FROM pg_indexes WHERE tablename = 'big'")" \
+        "$1: the target table keeps its indexes"
+    expect_count "ivory_subscription false" "$(source_sql postgres -c "SELECT slot_name || ' ' || active
+        FROM pg_replication_slots WHERE database = '$db'")" "$1: the source has the one plain slot back"
+}
+no_copy_on_source() {
+    [ "$(source_sql postgres -c "SELECT count(*) FROM pg_stat_activity
+        WHERE datname = '$db' AND usename = 'ivory_replicator'")" = 0 ]
+}
+
+expect_statement_timeout $db 700ms "SELECT ivory.replication_start()" \
+    "statement_timeout stops the fast copy" 10000
+nothing_changed "statement_timeout"
+if wait_until 10 no_copy_on_source; then
+    pass "statement_timeout: no copy goes on on the source"
+else
+    fail "statement_timeout: ivory's sessions remain on the source"
+fi
+
+big_copy_running() {
+    [ "$(target_sql $db -c "SELECT count(*) FROM pg_stat_progress_copy
+        WHERE relid = 'big'::regclass AND tuples_processed > 0" 2>/dev/null)" = 1 ]
+}
+target_sql $db -c "SELECT ivory.replication_start()" >"$TMPDIR/start.out" 2>&1 &
+starter=$!
+if poll_until 60 big_copy_running; then
+    pass "cancel: the fast copy of the big table runs"
+else
+    fail "cancel: the fast copy did not begin within 60 s"
+fi
+replication $db status
+expect_status 1 "cancel: status during the fast copy"
+expect_in "initial copy" "$OUT$ERR" "cancel: status shows the initial copy running"
+progress=$(printf '%s\n' "$ERR" | grep -E 'table public\.big: copying [0-9]+\.[0-9]%' | head -1)
+if [ -n "$progress" ]; then
+    pass "cancel: status shows the big table's copy with its percentage: ${progress#*| ivory.replication | }"
+else
+    fail "cancel: status shows no progress of the big table" "$ERR"
+fi
+target_sql postgres -c "SELECT pg_cancel_backend(pid) FROM pg_stat_progress_copy WHERE datname = '$db'" >/dev/null
+wait "$starter"
+expect_in "canceling statement due to user request" "$(cat "$TMPDIR/start.out")" "cancel stops the fast copy"
+nothing_changed "cancel"
+if wait_until 10 no_copy_on_source; then
+    pass "cancel: no copy goes on on the source"
+else
+    fail "cancel: ivory's sessions remain on the source"
+fi
+
+# --- drop in the middle of a fast copy --------------------------------------------------------
+(
+    ivory_on $db replication start
+    echo "$STATUS" >"$TMPDIR/start.status"
+    printf '%s' "$ERR" >"$TMPDIR/start.err"
+) &
+starter=$!
+if poll_until 60 big_copy_running; then
+    pass "drop: the fast copy of the big table runs"
+else
+    fail "drop: the fast copy did not begin within 60 s"
+fi
+replication $db drop
+expect_status 0 "drop during the fast copy"
+expect_in "initial copy backend" "$ERR" "drop says it cancelled the initial copy"
+wait "$starter"
+expect_count 1 "$(cat "$TMPDIR/start.status")" "drop: the interrupted start exits 1"
+expect_in "canceling statement due to user request" "$(cat "$TMPDIR/start.err")" \
+    "drop: the interrupted start says it was cancelled"
+no_slot() { [ "$(source_slots $db)" = 0 ]; }
+wait_until 10 no_slot
+ivory_objects_left $db "drop during the fast copy"
+expect_count 0 "$(target_sql $db -c "SELECT count(*) FROM big")" "drop: no row stays in the target table"
+if wait_until 10 no_copy_on_source; then
+    pass "drop: no copy goes on on the source"
+else
+    fail "drop: ivory's sessions remain on the source"
+fi
+
+# --- the native copy on request ------------------------------------------------------------------
+ivory_on $db copyschema
+replication $db create
+replication $db start --native-copy
+expect_status 0 "native: replication start --native-copy"
+expect_not_in "initial copy done" "$ERR" "native: start leaves the copy to the table-sync workers"
+expect_status_ok_within 180 $db "native"
+expect_tables_match_within 60 $db "native"
+drop_replication $db "native"
+ivory_objects_left $db "native"
+
+integration_summary
