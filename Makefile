@@ -151,6 +151,12 @@ test-faults:
 	IVORY_LAYERS=integration IVORY_INTEGRATION_SCRIPTS="$(wildcard test/fault_*.sh test/scale_*.sh)" \
 		test/run_tests.sh
 
+# Benchmarks, not tests (bench/run): make install, then both data sets on
+# throwaway clusters, each figure beside its alternative; a Markdown table.
+.PHONY: bench
+bench:
+	bench/run
+
 test-asan:
 	test/run_asan.sh
 

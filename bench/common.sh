@@ -52,6 +52,39 @@ END
 SQL
 }
 
+# create_schema_dataset PORT DATABASE TABLES: create_bench_schema's schema
+# (TABLES tables, TABLES/10 views, TABLES/20 plpgsql functions) and, for
+# `bench/run`, TABLES/100 enums in all (the others typing a column of one table
+# each) and TABLES/400 partitioned tables of 10 partitions (a primary key, an
+# index, a CHECK and a foreign key each): at 2,000 tables 20 enums and 5
+# partitioned tables. At least one of each at small scales.
+create_schema_dataset() {
+    local port=$1 database=$2 tables=$3
+    local enums=$((tables / 100 > 1 ? tables / 100 : 1))
+    local partitioned=$((tables / 400 > 1 ? tables / 400 : 1))
+    create_bench_schema "$port" "$database" "$tables"
+    bench_sql "$port" "$database" <<SQL
+DO \$\$
+BEGIN
+    FOR e IN 2..$enums LOOP
+        EXECUTE format('CREATE TYPE kind%s AS ENUM (%L, %L, %L)', e, 'low' || e, 'mid' || e, 'high' || e);
+        EXECUTE format('ALTER TABLE t%s ADD COLUMN kind kind%s', 1 + (e - 1) * ($tables / $enums), e);
+    END LOOP;
+    FOR p IN 1..$partitioned LOOP
+        EXECUTE format('CREATE TABLE p%s (id bigint, day date NOT NULL, ref bigint REFERENCES t%s (id),
+                        name text NOT NULL DEFAULT %L, amount numeric(12,2) CHECK (amount >= 0), state status,
+                        PRIMARY KEY (id, day)) PARTITION BY RANGE (day)', p, p, 'p' || p);
+        EXECUTE format('CREATE INDEX p%s_name_idx ON p%s (name)', p, p);
+        FOR k IN 1..10 LOOP
+            EXECUTE format('CREATE TABLE p%s_%s PARTITION OF p%s FOR VALUES FROM (%L) TO (%L)',
+                           p, k, p, make_date(2024, k, 1), make_date(2024, k + 1, 1));
+        END LOOP;
+    END LOOP;
+END
+\$\$;
+SQL
+}
+
 # Wall-clock seconds of one run of a command.
 seconds() {
     local start end
