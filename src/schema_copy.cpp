@@ -1,5 +1,6 @@
 // ivory.copy_schema: the source's schema, from pg_dump run by this server,
 // applied to the current database in the caller's transaction.
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -13,11 +14,16 @@
 #include "pg/guard.hpp"
 #include "pg/server_info.hpp"
 #include "pg/spi.hpp"
+#include "pg/subtransaction.hpp"
 #include "remote/connection.hpp"
 
 namespace ivory {
 
 namespace {
+
+// Dump entries applied per SPI call: fewer calls, and an error still names
+// its object (apply_batch).
+constexpr size_t entries_per_batch = 100;
 
 // Connects once under ivory's rules (a non-superuser needs a password the
 // source asks for) before pg_dump connects the same way, and refuses a source
@@ -84,6 +90,37 @@ std::string describe(const DumpEntry &entry) {
     return entry.type + " " + (entry.schema == "-" ? "" : entry.schema + ".") + entry.name;
 }
 
+// Runs entries [first, last) as one SPI call in a subtransaction. When the
+// batch fails, it is rolled back and run again entry by entry, so that the
+// error names the object that could not be created.
+void apply_batch(pg::LocalSession &target, const std::vector<DumpEntry> &entries, size_t first,
+                 size_t last) {
+    std::string batch;
+    for (size_t i = first; i < last; ++i)
+        batch += entries[i].sql + "\n";
+    try {
+        pg::in_subtransaction([&] { target.execute(batch); });
+        return;
+    } catch (const pg::PgError &error) {
+        // A cancel or statement_timeout is not the batch's fault, and is
+        // not asked again: it ends the copy here. Any other error is found
+        // below, with its object named.
+        if (error.data()->sqlerrcode == ERRCODE_QUERY_CANCELED)
+            throw;
+    }
+    for (size_t i = first; i < last; ++i) {
+        try {
+            target.execute(entries[i].sql);
+        } catch (pg::PgError &error) {
+            error.add_context("while creating " + describe(entries[i]) +
+                              " from the source's schema");
+            throw;
+        }
+    }
+    throw Error(sqlstate::internal, "a batch of the source's schema failed, but none of its "
+                                    "statements did on its own");
+}
+
 } // namespace
 
 Rows copy_schema_rows(const std::string &source_conninfo) {
@@ -99,15 +136,9 @@ Rows copy_schema_rows(const std::string &source_conninfo) {
         require_available_extensions(dump, target);
         pg::LocalSettingsScope settings;
         target.execute(dump.preamble);
-        for (const DumpEntry &entry : entries) {
-            try {
-                target.execute(entry.sql);
-            } catch (pg::PgError &error) {
-                error.add_context("while creating " + describe(entry) +
-                                  " from the source's schema");
-                throw;
-            }
-        }
+        for (size_t first = 0; first < entries.size(); first += entries_per_batch)
+            apply_batch(target, entries, first,
+                        std::min(entries.size(), first + entries_per_batch));
     }
 
     Rows rows;

@@ -228,10 +228,22 @@ CheckResult run_one(const CheckSpec &spec) {
 } // namespace
 
 std::vector<SchemaDifference> compare_schemas(QueryRunner &source, QueryRunner &target) {
-    const std::vector<SchemaFact> on_source =
-        facts_from_rows(source.query(catalog_queries::schema_facts, "reading the schema"));
-    const std::vector<SchemaFact> on_target =
-        facts_from_rows(target.query(catalog_queries::schema_facts, "reading the schema"));
+    // Both sides read their catalogs at the same time.
+    PendingRows source_rows = source.query_later(catalog_queries::schema_facts, "reading the schema");
+    std::vector<SchemaFact> on_target;
+    try {
+        on_target =
+            facts_from_rows(target.query(catalog_queries::schema_facts, "reading the schema"));
+    } catch (...) {
+        // The source's answer is read anyway, so that its connection is free
+        // for the next check.
+        try {
+            source_rows();
+        } catch (...) {
+        }
+        throw;
+    }
+    const std::vector<SchemaFact> on_source = facts_from_rows(source_rows());
     return diff_schemas(on_source, on_target);
 }
 

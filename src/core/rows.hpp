@@ -2,6 +2,8 @@
 // libpq and the target over SPI. NULL is an empty optional.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -13,12 +15,23 @@ using Value = std::optional<std::string>;
 using Row = std::vector<Value>;
 using Rows = std::vector<Row>;
 
+// What reads the rows of a query sent earlier (QueryRunner::query_later).
+using PendingRows = std::function<Rows()>;
+
 // Runs read-only catalog queries on one database.
 class QueryRunner {
   public:
     virtual ~QueryRunner() = default;
     // `step` names what the query is for; it becomes the error context.
     virtual Rows query(const std::string &sql, const std::string &step) = 0;
+
+    // Sends the query and returns what reads its rows, so that another
+    // database can answer meanwhile. Until the rows are read, nothing else may
+    // be asked of this runner. By default the query runs at once.
+    virtual PendingRows query_later(const std::string &sql, const std::string &step) {
+        auto rows = std::make_shared<Rows>(query(sql, step));
+        return [rows] { return std::move(*rows); };
+    }
 };
 
 inline std::string value_or(const Value &value, const std::string &fallback) {

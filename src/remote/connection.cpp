@@ -170,13 +170,17 @@ Result Connection::next_result(const std::string &step) {
     return last;
 }
 
-Result Connection::run(const std::string &sql, const std::string &step) {
-    send(sql, step);
+Result Connection::finish(const std::string &step) {
     Result last = next_result(step);
     const ExecStatusType status = PQresultStatus(last.get());
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
         fail("query failed on the source", step, last.get());
     return last;
+}
+
+Result Connection::run(const std::string &sql, const std::string &step) {
+    send(sql, step);
+    return finish(step);
 }
 
 void Connection::start_copy_out(const std::string &sql, const std::string &step) {
@@ -261,22 +265,33 @@ std::string Connection::encrypt_password(const std::string &password,
     return result;
 }
 
-Rows Connection::query(const std::string &sql, const std::string &step) {
-    const Result result = run(sql, step);
-    const int count = PQntuples(result.get());
-    const int columns = PQnfields(result.get());
+namespace {
+
+Rows rows_of(const PGresult *result) {
+    const int count = PQntuples(result);
+    const int columns = PQnfields(result);
     Rows rows;
     rows.reserve(count);
     for (int i = 0; i < count; ++i) {
         Row row;
         row.reserve(columns);
         for (int column = 0; column < columns; ++column)
-            row.push_back(PQgetisnull(result.get(), i, column)
-                              ? Value()
-                              : Value(PQgetvalue(result.get(), i, column)));
+            row.push_back(PQgetisnull(result, i, column) ? Value()
+                                                        : Value(PQgetvalue(result, i, column)));
         rows.push_back(std::move(row));
     }
     return rows;
+}
+
+} // namespace
+
+Rows Connection::query(const std::string &sql, const std::string &step) {
+    return rows_of(run(sql, step).get());
+}
+
+PendingRows Connection::query_later(const std::string &sql, const std::string &step) {
+    send(sql, step);
+    return [this, step] { return rows_of(finish(step).get()); };
 }
 
 } // namespace ivory::remote

@@ -55,6 +55,10 @@ class Connection : public QueryRunner {
     // and the context "while <step> on the source".
     Rows query(const std::string &sql, const std::string &step) override;
 
+    // Sends the query now; the rows are read when the returned function is
+    // called (before anything else is asked of this connection).
+    PendingRows query_later(const std::string &sql, const std::string &step) override;
+
     // Starts `sql`, a COPY ... TO STDOUT; its rows then come from read_copy_data.
     void start_copy_out(const std::string &sql, const std::string &step);
 
@@ -80,6 +84,8 @@ class Connection : public QueryRunner {
     // COPY result as soon as a COPY begins.
     Result next_result(const std::string &step);
     Result run(const std::string &sql, const std::string &step);
+    // The finished query's result, failing on an error.
+    Result finish(const std::string &step);
     [[noreturn]] void fail(const std::string &message, const std::string &step,
                            const PGresult *result);
 
