@@ -176,7 +176,7 @@ if [ -n "$progress" ]; then
 else
     fail "cancel: status shows no progress of the big table" "$ERR"
 fi
-target_sql postgres -c "SELECT pg_cancel_backend(pid) FROM pg_stat_progress_copy WHERE datname = '$db'" >/dev/null
+target_sql postgres -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = '$db' AND query LIKE '%replication_start%' AND pid <> pg_backend_pid()" >/dev/null
 wait "$starter"
 expect_in "canceling statement due to user request" "$(cat "$TMPDIR/start.out")" "cancel stops the fast copy"
 nothing_changed "cancel"
