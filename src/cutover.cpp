@@ -28,10 +28,6 @@ constexpr long poll_interval_ms = 250;
 // Mismatching key ranges named in verify's detail.
 constexpr size_t max_listed_ranges = 5;
 
-std::string text_of(const Row &row, size_t column) {
-    return value_or(row.at(column), "");
-}
-
 long long number_of(const Value &value) {
     try {
         return value ? std::stoll(*value) : 0;

@@ -6,6 +6,8 @@
 #include "core/conninfo.hpp"
 #include "core/error.hpp"
 #include "core/quote.hpp"
+#include "core/replication_naming.hpp"
+#include "core/strings.hpp"
 #include "pg/copy_in.hpp"
 #include "pg/remote_cleanup.hpp"
 #include "pg/replication_catalog.hpp"
@@ -17,10 +19,6 @@ namespace {
 
 // Rows are handed to COPY in chunks of about this size.
 constexpr size_t copy_chunk_bytes = 64 * 1024;
-
-std::string text_of(const Row &row, size_t column) {
-    return value_or(row.at(column), "");
-}
 
 struct TableToCopy {
     std::string oid;
@@ -99,11 +97,8 @@ uint64_t copy_table(pg::LocalSession &target, remote::Connection &source,
     std::vector<std::string> quoted;
     for (const std::string &column : columns)
         quoted.push_back(quote_identifier(column));
-    std::string column_list;
-    for (const std::string &column : quoted)
-        column_list += (column_list.empty() ? "" : ", ") + column;
     const std::string step = "copying " + table.name;
-    source.start_copy_out("COPY " + table.name + " (" + column_list + ") TO STDOUT", step);
+    source.start_copy_out("COPY " + table.name + " (" + join(quoted, ", ") + ") TO STDOUT", step);
     bool ended = false;
     const pg::CopyRowReader reader = [&](std::string &data, bool wait) {
         bool got = false;
@@ -122,19 +117,6 @@ uint64_t copy_table(pg::LocalSession &target, remote::Connection &source,
         return got;
     };
     return pg::copy_into_table(table.oid, columns, reader);
-}
-
-std::string create_slot_if_missing_statement(const std::string &slot) {
-    return "SELECT pg_catalog.pg_create_logical_replication_slot(" + quote_literal(slot) +
-           ", 'pgoutput') WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_replication_slots "
-           "WHERE slot_name = " +
-           quote_literal(slot) + ")";
-}
-
-std::string drop_slot_if_exists_statement(const std::string &slot) {
-    return "SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM "
-           "pg_catalog.pg_replication_slots WHERE slot_name = " +
-           quote_literal(slot);
 }
 
 } // namespace
@@ -159,14 +141,14 @@ InitialCopySummary fast_initial_copy(pg::LocalSession &target, const std::string
     // that stays open (and idle) until the copying session has imported it.
     // On abort, undone newest first: the new slot goes, a plain one returns.
     remote::Connection copier(conninfo);
-    pg::undo_on_abort(conninfo, create_slot_if_missing_statement(slot));
-    copier.query(drop_slot_if_exists_statement(slot), "replacing the replication slot");
+    pg::undo_on_abort(conninfo, create_slot_if_missing_sql(slot));
+    copier.query(drop_slot_sql(slot), "replacing the replication slot");
     remote::Connection exporter(conninfo_without(conninfo, "replication") +
                                 " replication=database");
     const Rows created = exporter.query("CREATE_REPLICATION_SLOT " + quote_identifier(slot) +
                                             " LOGICAL pgoutput EXPORT_SNAPSHOT",
                                         "creating the replication slot with a snapshot");
-    pg::undo_on_abort(conninfo, drop_slot_if_exists_statement(slot));
+    pg::undo_on_abort(conninfo, drop_slot_sql(slot));
     const std::string snapshot = text_of(created.at(0), 2);
     copier.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting the copy");
     copier.query("SET TRANSACTION SNAPSHOT " + quote_literal(snapshot),

@@ -51,10 +51,6 @@ std::string utc_now() {
     return text;
 }
 
-std::string text_of(const Row &row, size_t column) {
-    return value_or(row.at(column), "");
-}
-
 struct Subscription {
     std::string oid;
     std::string name;
@@ -191,12 +187,6 @@ Row ensure_publication(remote::Connection &source, const CreateRequest &request,
     return {Value("publication"), Value(request.publication), Value("created")};
 }
 
-std::string drop_slot_statement(const std::string &slot) {
-    return "SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM "
-           "pg_catalog.pg_replication_slots WHERE slot_name = " +
-           quote_literal(slot);
-}
-
 Row ensure_slot(remote::Connection &source, const CreateRequest &request, const std::string &slot) {
     const Rows found = source.query(
         "SELECT plugin, (database = pg_catalog.current_database())::pg_catalog.text FROM "
@@ -215,7 +205,7 @@ Row ensure_slot(remote::Connection &source, const CreateRequest &request, const 
     source.query("SELECT pg_catalog.pg_create_logical_replication_slot(" + quote_literal(slot) +
                      ", 'pgoutput')",
                  "creating the replication slot");
-    pg::undo_on_abort(request.source, drop_slot_statement(slot));
+    pg::undo_on_abort(request.source, drop_slot_sql(slot));
     return {Value("slot"), Value(slot), Value("created")};
 }
 
@@ -362,7 +352,7 @@ std::vector<Row> drop_slots(remote::Connection &source, const std::string &slot,
                                  "ending the session that holds a slot");
                 continue;
             }
-            source.query(drop_slot_statement(name), "dropping a replication slot");
+            source.query(drop_slot_sql(name), "dropping a replication slot");
             dropped.push_back(
                 {Value(name == slot ? "slot" : "sync slot"), Value(name), Value("dropped")});
         }
@@ -413,10 +403,16 @@ long long number_of(const Value &value) {
 
 // The client backend running ivory's initial copy for the subscription (it
 // holds the lock fast_initial_copy takes), if any.
-std::optional<std::string> initial_copy_backend(pg::LocalSession &target,
-                                                const std::string &subscription_oid) {
+struct InitialCopyBackend {
+    std::string pid;
+    std::string seconds; // since its transaction began
+};
+
+std::optional<InitialCopyBackend> initial_copy_backend(pg::LocalSession &target,
+                                                       const std::string &subscription_oid) {
     const Rows found = target.query(
-        "SELECT l.pid::pg_catalog.text FROM pg_catalog.pg_locks l "
+        "SELECT l.pid::pg_catalog.text, pg_catalog.round(EXTRACT(epoch FROM pg_catalog.now() - "
+        "a.xact_start))::pg_catalog.text FROM pg_catalog.pg_locks l "
         "JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
         "WHERE l.locktype = 'object' AND l.granted "
         "AND l.classid = 'pg_catalog.pg_subscription'::pg_catalog.regclass "
@@ -425,28 +421,23 @@ std::optional<std::string> initial_copy_backend(pg::LocalSession &target,
         {Value(subscription_oid)}, "looking for a running initial copy");
     if (found.empty())
         return std::nullopt;
-    return text_of(found.front(), 0);
+    return InitialCopyBackend{text_of(found.front(), 0), text_of(found.front(), 1)};
 }
 
 // The initial copy's own rows: how long it runs, and the index it builds.
-Rows initial_copy_rows(pg::LocalSession &target, const std::string &pid) {
+Rows initial_copy_rows(pg::LocalSession &target, const InitialCopyBackend &copier) {
     Rows rows;
-    const Rows running = target.query(
-        "SELECT pg_catalog.round(EXTRACT(epoch FROM pg_catalog.now() - xact_start))"
-        "::pg_catalog.text FROM pg_catalog.pg_stat_activity WHERE pid = $1::pg_catalog.int4",
-        {Value(pid)}, "reading the initial copy's session");
-    rows.push_back(status_row("initial copy", "backend " + pid, "running", "warning",
+    rows.push_back(status_row("initial copy", "backend " + copier.pid, "running", "warning",
                               "ivory copies the tables in the slot's snapshot" +
-                                  (running.empty() ? std::string()
-                                                   : " (for " + text_of(running.front(), 0) +
-                                                         " s)")));
+                                  (copier.seconds.empty() ? std::string()
+                                                          : " (for " + copier.seconds + " s)")));
     for (const Row &index : target.query(
              "SELECT p.relid::pg_catalog.regclass::pg_catalog.text, p.phase, "
              "(p.blocks_done * pg_catalog.current_setting('block_size')::pg_catalog.int8)"
              "::pg_catalog.text, (p.blocks_total * "
              "pg_catalog.current_setting('block_size')::pg_catalog.int8)::pg_catalog.text "
              "FROM pg_catalog.pg_stat_progress_create_index p WHERE p.pid = $1::pg_catalog.int4",
-             {Value(pid)}, "reading the index builds"))
+             {Value(copier.pid)}, "reading the index builds"))
         rows.push_back(status_row("index", "of " + text_of(index, 0), "building", "warning",
                                   "built after the data: " + text_of(index, 1),
                                   number_of(index.at(2)), number_of(index.at(3))));
@@ -557,9 +548,9 @@ Rows replication_drop_rows(const std::string &source_conninfo, const std::string
             // source back a plain slot, dropped below with the rest.
             if (const auto copier = initial_copy_backend(target, subscription->oid)) {
                 target.query("SELECT pg_catalog.pg_cancel_backend($1::pg_catalog.int4)",
-                             {Value(*copier)}, "cancelling the initial copy");
+                             {Value(copier->pid)}, "cancelling the initial copy");
                 actions.push_back(
-                    {Value("initial copy"), Value("backend " + *copier), Value("cancelled")});
+                    {Value("initial copy"), Value("backend " + copier->pid), Value("cancelled")});
             }
             if (subscription->slot_name)
                 slot = *subscription->slot_name;
@@ -617,7 +608,8 @@ Rows replication_status_rows(const std::string &subscription_name,
     const Subscription subscription = require_subscription(target, subscription_name);
     const std::string slot = subscription.slot_name.value_or(slot_name_for(subscription_name));
     Rows rows;
-    const std::optional<std::string> copier = initial_copy_backend(target, subscription.oid);
+    const std::optional<InitialCopyBackend> copier =
+        initial_copy_backend(target, subscription.oid);
     rows.push_back(status_row(
         "subscription", subscription_name, subscription.enabled ? "enabled" : "disabled",
         subscription.enabled ? "ok" : "error",

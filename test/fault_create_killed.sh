@@ -92,8 +92,7 @@ expect_create_failed "terminated"
 target_sql postgres -c "SELECT pg_terminate_backend($(target_sql postgres -c "SELECT pid FROM pg_stat_activity
     WHERE datname = '$db' AND query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()"))" >/dev/null
 wait "$LOCKER" 2>/dev/null
-no_slot_left() { [ "$(source_slots $db)" = 0 ]; }
-if poll_until 10 no_slot_left; then
+if poll_until 10 no_source_slots $db; then
     pass "terminated: the abort dropped the slot on the source"
 else
     fail "terminated: the slot is left on the source"

@@ -29,11 +29,7 @@ expect_status 0 "replication create"
 replication $db start --native-copy
 expect_status 0 "replication start --native-copy"
 
-big_copy_running() {
-    [ "$(target_sql $db -c "SELECT count(*) FROM pg_stat_progress_copy
-        WHERE relid = 'big'::regclass AND tuples_processed > 0" 2>/dev/null)" = 1 ]
-}
-if poll_until 60 big_copy_running; then
+if poll_until 60 copy_running $db big; then
     pass "the table-sync worker is copying the million-row table"
 else
     fail "the copy of the million-row table did not begin within 60 s"
@@ -71,13 +67,8 @@ ivory_on $db copyschema
 expect_status 0 "fast: copyschema"
 replication $db create
 expect_status 0 "fast: replication create"
-(
-    ivory_on $db replication start
-    echo "$STATUS" >"$TMPDIR/start.status"
-    printf '%s' "$ERR" >"$TMPDIR/start.err"
-) &
-starter=$!
-if poll_until 60 big_copy_running; then
+start_in_background $db
+if poll_until 60 copy_running $db big; then
     pass "fast: ivory is copying the million-row table"
 else
     fail "fast: the copy of the million-row table did not begin within 60 s"
@@ -87,7 +78,7 @@ if cluster_crash source; then
 else
     fail "fast: pg_ctl -m immediate stop of the source"
 fi
-wait "$starter"
+wait "$STARTER"
 expect_count 1 "$(cat "$TMPDIR/start.status")" "fast: start fails when the source stops"
 expect_in "the source" "$(cat "$TMPDIR/start.err")" "fast: start's error names the source"
 expect_count 0 "$(target_sql $db -c "SELECT count(*) FROM big")" \

@@ -46,13 +46,7 @@ if cluster_restart target; then
 else
     fail "target did not start again" "$(tail -5 "$IVORY_TEST_DIR/target.log")"
 fi
-wait "$pgbench"
-pgbench_status=$?
-if [ "$pgbench_status" -eq 0 ]; then
-    pass "pgbench ran through on the source ($(grep -E '^number of transactions actually processed' "$TMPDIR/pgbench.out"))"
-else
-    fail "pgbench exited $pgbench_status" "$(tail -5 "$TMPDIR/pgbench.out")"
-fi
+expect_pgbench_ran "$pgbench" "pgbench ran through on the source"
 
 expect_status_ok_within 120 $db "after the target restarted"
 expect_tables_match_within 120 $db "after the target restarted"

@@ -108,12 +108,7 @@ sleep 1
 replication $db start
 expect_status 0 "load: replication start while pgbench writes"
 expect_in "initial copy done: 5 table(s)" "$ERR" "load: start copied the tables itself"
-wait "$pgbench"
-if [ $? -eq 0 ]; then
-    pass "load: pgbench ran through ($(grep -E '^number of transactions actually processed' "$TMPDIR/pgbench.out"))"
-else
-    fail "load: pgbench failed" "$(tail -5 "$TMPDIR/pgbench.out")"
-fi
+expect_pgbench_ran "$pgbench" "load: pgbench ran through"
 expect_status_ok_within 120 $db "load"
 expect_tables_match_within 120 $db "load: after pgbench wrote during the fast copy"
 drop_replication $db "load"
@@ -156,13 +151,9 @@ else
     fail "statement_timeout: ivory's sessions remain on the source"
 fi
 
-big_copy_running() {
-    [ "$(target_sql $db -c "SELECT count(*) FROM pg_stat_progress_copy
-        WHERE relid = 'big'::regclass AND tuples_processed > 0" 2>/dev/null)" = 1 ]
-}
 target_sql $db -c "SELECT ivory.replication_start()" >"$TMPDIR/start.out" 2>&1 &
 starter=$!
-if poll_until 60 big_copy_running; then
+if poll_until 60 copy_running $db big; then
     pass "cancel: the fast copy of the big table runs"
 else
     fail "cancel: the fast copy did not begin within 60 s"
@@ -187,13 +178,8 @@ else
 fi
 
 # --- drop in the middle of a fast copy --------------------------------------------------------
-(
-    ivory_on $db replication start
-    echo "$STATUS" >"$TMPDIR/start.status"
-    printf '%s' "$ERR" >"$TMPDIR/start.err"
-) &
-starter=$!
-if poll_until 60 big_copy_running; then
+start_in_background $db
+if poll_until 60 copy_running $db big; then
     pass "drop: the fast copy of the big table runs"
 else
     fail "drop: the fast copy did not begin within 60 s"
@@ -201,12 +187,11 @@ fi
 replication $db drop
 expect_status 0 "drop during the fast copy"
 expect_in "initial copy backend" "$ERR" "drop says it cancelled the initial copy"
-wait "$starter"
+wait "$STARTER"
 expect_count 1 "$(cat "$TMPDIR/start.status")" "drop: the interrupted start exits 1"
 expect_in "canceling statement due to user request" "$(cat "$TMPDIR/start.err")" \
     "drop: the interrupted start says it was cancelled"
-no_slot() { [ "$(source_slots $db)" = 0 ]; }
-wait_until 10 no_slot
+wait_until 10 no_source_slots $db
 ivory_objects_left $db "drop during the fast copy"
 expect_count 0 "$(target_sql $db -c "SELECT count(*) FROM big")" "drop: no row stays in the target table"
 if wait_until 10 no_copy_on_source; then

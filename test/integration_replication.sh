@@ -206,8 +206,7 @@ fi
 replication $db drop
 expect_status 0 "drop during the initial copy"
 # A table-sync worker may still be exiting: give its slot a moment.
-no_slots() { [ "$(source_slots $db)" = 0 ]; }
-if wait_until 10 no_slots; then
+if wait_until 10 no_source_slots $db; then
     pass "drop during the initial copy leaves no slot of any kind on the source"
 else
     fail "slots left on the source after drop during the copy" \

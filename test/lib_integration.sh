@@ -62,26 +62,22 @@ expect_count() { # expected actual name
     if [ "$2" = "$1" ]; then pass "$3 ($2)"; else fail "$3: $2, expected $1"; fi
 }
 
-# Runs `command...` every second until it succeeds; false after `timeout` seconds.
-wait_until() { # timeout command...
-    local deadline=$((SECONDS + $1))
-    shift
+# Runs `command...` every `interval` seconds until it succeeds; false after
+# `timeout` seconds.
+retry_every() { # interval timeout command...
+    local interval=$1 deadline=$((SECONDS + $2))
+    shift 2
     until "$@"; do
         [ "$SECONDS" -ge "$deadline" ] && return 1
-        sleep 1
+        sleep "$interval"
     done
 }
 
-# Runs `command...` every tenth of a second until it succeeds; false after
-# `timeout` seconds. For catching a moment that lasts only seconds.
-poll_until() { # timeout command...
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        [ "$SECONDS" -ge "$deadline" ] && return 1
-        sleep 0.1
-    done
-}
+# Every second: for states that settle.
+wait_until() { retry_every 1 "$@"; } # timeout command...
+
+# Every tenth of a second: for catching a moment that lasts only seconds.
+poll_until() { retry_every 0.1 "$@"; } # timeout command...
 
 # An ordered md5 of a table's rows: equal on both sides means equal row for row.
 table_md5() { # port database table
@@ -183,6 +179,40 @@ expect_tables_match_within() { # timeout database name
 # Replication slots of any kind (main and table-sync) for this database on the source.
 source_slots() { # database
     source_sql postgres -c "SELECT count(*) FROM pg_replication_slots WHERE database = '$1'"
+}
+
+# True when no slot of any kind is left for this database on the source.
+no_source_slots() { [ "$(source_slots "$1")" = 0 ]; } # database
+
+# Whether the target's COPY into `table` of `database` has rows in (a running
+# initial copy, ivory's or a table-sync worker's).
+copy_running() { # database table
+    [ "$(target_sql "$1" -c "SELECT count(*) FROM pg_stat_progress_copy
+        WHERE relid = '$2'::regclass AND tuples_processed > 0" 2>/dev/null)" = 1 ]
+}
+
+# `ivory replication start` in the background ($STARTER); its exit status and
+# standard error end up in $TMPDIR/start.status and $TMPDIR/start.err.
+start_in_background() { # database
+    (
+        ivory_on "$1" replication start
+        echo "$STATUS" >"$TMPDIR/start.status"
+        printf '%s' "$ERR" >"$TMPDIR/start.err"
+    ) &
+    STARTER=$!
+}
+
+# Waits for the pgbench run `pid` (its output in $TMPDIR/pgbench.out) and
+# asserts that it ended well.
+expect_pgbench_ran() { # pid name
+    local status
+    wait "$1"
+    status=$?
+    if [ "$status" -eq 0 ]; then
+        pass "$2 ($(grep -E '^number of transactions actually processed' "$TMPDIR/pgbench.out"))"
+    else
+        fail "$2: pgbench exited $status" "$(tail -5 "$TMPDIR/pgbench.out")"
+    fi
 }
 
 # Subscriptions of this database on the target (pg_subscription is shared by

@@ -261,8 +261,7 @@ expect_count 100 "$(target_sql $db -c "SELECT count(*) FROM pg_tables t WHERE sc
 replication $db drop
 expect_status 0 "replication drop with $TABLES tables"
 expect_in "subscription ivory_subscription: dropped" "$ERR" "drop reports the subscription"
-no_slots() { [ "$(source_slots $db)" = 0 ]; }
-if wait_until 10 no_slots; then
+if wait_until 10 no_source_slots $db; then
     pass "no replication slot of any kind remains for $db on the source"
 else
     fail "replication slots remain for $db on the source" \

@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "conninfo.hpp"
+#include "quote.hpp"
 
 namespace ivory {
 
@@ -77,6 +78,19 @@ std::string human_bytes(long long bytes) {
     else
         std::snprintf(text, sizeof text, value < 10 ? "%.1f %s" : "%.0f %s", value, units[unit]);
     return text;
+}
+
+std::string drop_slot_sql(const std::string &slot) {
+    return "SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM "
+           "pg_catalog.pg_replication_slots WHERE slot_name = " +
+           quote_literal(slot);
+}
+
+std::string create_slot_if_missing_sql(const std::string &slot) {
+    return "SELECT pg_catalog.pg_create_logical_replication_slot(" + quote_literal(slot) +
+           ", 'pgoutput') WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_replication_slots "
+           "WHERE slot_name = " +
+           quote_literal(slot) + ")";
 }
 
 std::string sql_identifier(const std::string &name) {

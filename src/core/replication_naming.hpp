@@ -30,6 +30,11 @@ std::string subscription_state_name(char state);
 // "120 MB", "3.4 GB", "512 bytes".
 std::string human_bytes(long long bytes);
 
+// SQL for the source that drops the slot if it exists, and that creates it
+// (pgoutput, in the connected database) unless it exists.
+std::string drop_slot_sql(const std::string &slot);
+std::string create_slot_if_missing_sql(const std::string &slot);
+
 // A SQL identifier, always double-quoted: for generated SQL, where a keyword
 // must never be mistaken for syntax.
 std::string sql_identifier(const std::string &name);

@@ -38,6 +38,11 @@ inline std::string value_or(const Value &value, const std::string &fallback) {
     return value ? *value : fallback;
 }
 
+// A column of a row as text, "" for NULL.
+inline std::string text_of(const Row &row, size_t column) {
+    return value_or(row.at(column), "");
+}
+
 // The same, taking the text over instead of copying it.
 inline std::string value_or(Value &&value, const std::string &fallback) {
     return value ? std::move(*value) : fallback;
