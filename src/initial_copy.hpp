@@ -13,6 +13,7 @@ namespace ivory {
 
 struct InitialCopySummary {
     size_t tables = 0;
+    size_t tables_in_binary = 0; // copied in COPY's binary format
     uint64_t rows = 0;
     size_t indexes_built_after = 0; // indexes and PRIMARY KEY/UNIQUE constraints
 };

@@ -511,7 +511,8 @@ std::string replication_start_message(const std::string &subscription_name, bool
         all_tables_await_copy(target, subscription.oid)) {
         const InitialCopySummary summary = fast_initial_copy(
             target, subscription.oid, subscription.conninfo, *subscription.slot_name);
-        copied = "; initial copy done: " + std::to_string(summary.tables) + " table(s), " +
+        copied = "; initial copy done: " + std::to_string(summary.tables) + " table(s) (" +
+                 std::to_string(summary.tables_in_binary) + " in binary format), " +
                  std::to_string(summary.rows) + " row(s), " +
                  std::to_string(summary.indexes_built_after) +
                  " index(es) and key(s) built after the data";

@@ -73,7 +73,7 @@ Oid parse_oid(const std::string &text) {
 } // namespace
 
 uint64_t copy_into_table(const std::string &table_oid, const std::vector<std::string> &columns,
-                         const CopyRowReader &reader) {
+                         bool binary, const CopyRowReader &reader) {
     const Oid table = parse_oid(table_oid);
     std::vector<const char *> names;
     for (const std::string &column : columns)
@@ -85,7 +85,7 @@ uint64_t copy_into_table(const std::string &table_oid, const std::vector<std::st
     active_feed = &feed;
     uint64 copied = 0;
     try {
-        copied = guarded([table, name_array, name_count] {
+        copied = guarded([table, name_array, name_count, binary] {
             Relation relation = table_open(table, RowExclusiveLock);
             ParseState *parse_state = make_parsestate(nullptr);
             (void)addRangeTableEntryForRelation(parse_state, relation, RowExclusiveLock, nullptr,
@@ -97,6 +97,9 @@ uint64_t copy_into_table(const std::string &table_oid, const std::vector<std::st
             // set client_encoding to it), whatever the caller's is.
             List *options = list_make1(makeDefElem(
                 pstrdup("encoding"), (Node *)makeString(pstrdup(GetDatabaseEncodingName())), -1));
+            if (binary)
+                options = lappend(options, makeDefElem(pstrdup("format"),
+                                                       (Node *)makeString(pstrdup("binary")), -1));
             CopyFromState state = BeginCopyFrom(parse_state, relation, nullptr, nullptr, false,
                                                 read_feed, attribute_names, options);
             const uint64 rows = CopyFrom(state);
