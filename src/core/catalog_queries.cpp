@@ -198,6 +198,20 @@ FROM pg_catalog.pg_extension x
 CROSS JOIN LATERAL (VALUES ('', NULL), ('version', x.extversion)) a(attribute, value)
 WHERE x.extname <> 'ivory')SQL";
 
+// The facts' count and the sum of a 64-bit hash of each, which needs no
+// sort (so no collation either) and no text of the facts: the fields are
+// hashed in turn, each seeding the next, so no two different facts collide
+// by where one field ends, and a null value seeds differently from ''.
+// hashtextextended is PostgreSQL 11's; older sources fail the query, and the
+// caller then compares the facts themselves.
+const std::string schema_digest = R"SQL(
+SELECT pg_catalog.count(*)::pg_catalog.text || ' ' || COALESCE(pg_catalog.sum(
+    pg_catalog.hashtextextended(COALESCE(f.v, ''),
+        pg_catalog.hashtextextended(f.a, pg_catalog.hashtextextended(f.p,
+            pg_catalog.hashtextextended(f.n, pg_catalog.hashtextextended(f.t, 0))))
+        # (f.v IS NULL)::pg_catalog.int4::pg_catalog.int8)), 0)::pg_catalog.text
+FROM ()SQL" + schema_facts + R"SQL() AS f(t, n, p, a, v))SQL";
+
 const std::string database_options = R"SQL(
 SELECT pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype,
        d.datconnlimit::pg_catalog.text, pg_catalog.pg_get_userbyid(d.datdba)

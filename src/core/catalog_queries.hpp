@@ -11,6 +11,11 @@ namespace ivory::catalog_queries {
 // outside pg_catalog, information_schema, ivory's own schema and extensions.
 extern const std::string schema_facts;
 
+// One row, one column: a digest of schema_facts' rows. Two databases with the
+// same facts have the same digest; different facts differ in it but for a
+// chance of 2^-64.
+extern const std::string schema_digest;
+
 // (encoding, collation, ctype, connection_limit, owner) of the current database.
 extern const std::string database_options;
 
