@@ -103,8 +103,8 @@ std::map<std::string, std::string> binary_column_signatures(QueryRunner &side,
     // user types (enums, domains, composites) and arrays of them do not.
     const std::string query = R"SQL(
 SELECT wanted.name,
-       pg_catalog.string_agg(pg_catalog.format('%I %s %s', a.attname,
-                             pg_catalog.format_type(a.atttypid, a.atttypmod), a.attgenerated),
+       pg_catalog.string_agg(pg_catalog.format('%I %s', a.attname,
+                             pg_catalog.format_type(a.atttypid, a.atttypmod)),
                              ', ' ORDER BY a.attnum)
 FROM pg_catalog.unnest(ARRAY[)SQL" + join(names, ", ") + R"SQL(]::pg_catalog.text[]) AS wanted(name)
 JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(wanted.name)
@@ -216,9 +216,9 @@ InitialCopySummary fast_initial_copy(pg::LocalSession &target, const std::string
     copier.query("SET TRANSACTION SNAPSHOT " + quote_literal(snapshot),
                  "taking the slot's snapshot");
 
+    const std::vector<bool> binary = binary_copy_possible(target, copier, tables);
     // As the apply worker does: ordinary triggers and foreign-key checks are
     // the source's business, already done there.
-    const std::vector<bool> binary = binary_copy_possible(target, copier, tables);
     pg::LocalSettingsScope settings;
     target.execute("SET LOCAL session_replication_role = replica");
     for (size_t i = 0; i < tables.size(); ++i) {

@@ -134,44 +134,62 @@ memory_kb() { # pid field
     sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB$/\1/p" "/proc/$1/status"
 }
 backend_pid=$(ask "SELECT pg_backend_pid() FROM (SELECT ivory.version()) v")
-if ! [[ "$backend_pid" =~ ^[0-9]+$ ]] || [ ! -r "/proc/$backend_pid/status" ]; then
-    fail "a target session for the memory measurement" "$backend_pid"
-elif ! echo 5 2>/dev/null >"/proc/$backend_pid/clear_refs"; then
-    fail "resetting the peak resident size of backend $backend_pid (/proc/$backend_pid/clear_refs; run as root)"
-else
+# measured_growth WHAT SQL: runs the SQL in the session with the peak reset;
+# sets ANSWER and GROWTH (kB), or fails and returns 1.
+measured_growth() {
+    local rss_before anon_before shmem_before peak_after_reset start_ms peak anon_after shmem_after
+    if ! [[ "$backend_pid" =~ ^[0-9]+$ ]] || [ ! -r "/proc/$backend_pid/status" ]; then
+        fail "$1: a target session for the memory measurement" "$backend_pid"
+        return 1
+    elif ! echo 5 2>/dev/null >"/proc/$backend_pid/clear_refs"; then
+        fail "$1: resetting the peak resident size of backend $backend_pid (/proc/$backend_pid/clear_refs; run as root)"
+        return 1
+    fi
     rss_before=$(memory_kb "$backend_pid" VmRSS)
     anon_before=$(memory_kb "$backend_pid" RssAnon)
     shmem_before=$(memory_kb "$backend_pid" RssShmem)
     peak_after_reset=$(memory_kb "$backend_pid" VmHWM)
     if [ "$peak_after_reset" -gt $((rss_before + 1024)) ]; then
-        fail "clear_refs did not reset the peak: VmHWM $peak_after_reset kB, VmRSS $rss_before kB"
+        fail "$1: clear_refs did not reset the peak: VmHWM $peak_after_reset kB, VmRSS $rss_before kB"
     fi
     start_ms=$(now_ms)
-    check_rows=$(ask "SELECT count(*), count(*) FILTER (WHERE severity = 'error' AND NOT ok),
-        coalesce(string_agg(checker || ': ' || detail, ' / ') FILTER (WHERE severity = 'error' AND NOT ok), '')
-        FROM ivory.check('$SOURCE_CONNINFO')")
-    check_ms=$(($(now_ms) - start_ms))
+    ANSWER=$(ask "$2")
+    info "$1: $(($(now_ms) - start_ms)) ms"
     peak=$(memory_kb "$backend_pid" VmHWM)
     anon_after=$(memory_kb "$backend_pid" RssAnon)
     shmem_after=$(memory_kb "$backend_pid" RssShmem)
-    growth=$((peak - rss_before - (shmem_after - shmem_before)))
-    IFS='|' read -r check_count check_failed _ <<<"$check_rows"
+    GROWTH=$((peak - rss_before - (shmem_after - shmem_before)))
+    info "$1: backend $backend_pid: VmRSS before $((rss_before / 1024)) MB, peak $((peak / 1024)) MB;" \
+        "after: RssAnon +$(((anon_after - anon_before) / 1024)) MB, RssShmem +$(((shmem_after - shmem_before) / 1024)) MB"
+}
+expect_growth_within_limit() { # what
+    if [ "$GROWTH" -lt "$MEMORY_LIMIT_KB" ]; then
+        pass "$1 on $TABLES tables grows the backend's own memory by $((GROWTH / 1024)) MB at its peak (limit 100 MB)"
+    else
+        fail "$1 on $TABLES tables grows the backend's own memory by $((GROWTH / 1024)) MB at its peak (limit 100 MB)"
+    fi
+}
+# The same schemas: the digests agree and no fact is read.
+if measured_growth "ivory.check" "SELECT count(*), count(*) FILTER (WHERE severity = 'error' AND NOT ok),
+        coalesce(string_agg(checker || ': ' || detail, ' / ') FILTER (WHERE severity = 'error' AND NOT ok), '')
+        FROM ivory.check('$SOURCE_CONNINFO')"; then
+    IFS='|' read -r check_count check_failed _ <<<"$ANSWER"
     if [[ "${check_count:-}" =~ ^[0-9]+$ ]] && [ "$check_count" -ge 12 ] && [ "${check_failed:-}" = 0 ]; then
         pass "ivory.check on $TABLES tables: $check_count checks, no error"
+        expect_growth_within_limit "ivory.check"
     else
-        fail "ivory.check on $TABLES tables: expected 12 checks or more and no error" "$check_rows"
+        fail "ivory.check on $TABLES tables: expected 12 checks or more and no error" "$ANSWER"
     fi
-    info "ivory.check: $check_ms ms"
-    if ! [[ "${check_count:-}" =~ ^[0-9]+$ ]]; then
-        fail "no memory figure: ivory.check did not return its rows"
-    elif [ "$growth" -lt "$MEMORY_LIMIT_KB" ]; then
-        pass "ivory.check on $TABLES tables grows the backend's own memory by $((growth / 1024)) MB at its peak (limit 100 MB)"
+fi
+# One difference: both sides' facts are read and compared (the peak).
+if measured_growth "ivory.schema_diff" "BEGIN; ALTER TABLE public.t1 ADD COLUMN scale_extra int;
+        SELECT count(*) FROM ivory.schema_diff('$SOURCE_CONNINFO'); ROLLBACK"; then
+    if [ "$ANSWER" = 1 ]; then
+        pass "ivory.schema_diff on $TABLES tables finds the one difference"
+        expect_growth_within_limit "ivory.schema_diff"
     else
-        fail "ivory.check on $TABLES tables grows the backend's own memory by $((growth / 1024)) MB at its peak (limit 100 MB)" \
-            "VmRSS before $rss_before kB, VmHWM after $peak kB, RssShmem $shmem_before kB before, $shmem_after kB after"
+        fail "ivory.schema_diff on $TABLES tables: expected the one difference" "$ANSWER"
     fi
-    info "backend $backend_pid: VmRSS before $((rss_before / 1024)) MB, peak $((peak / 1024)) MB;" \
-        "after: RssAnon +$(((anon_after - anon_before) / 1024)) MB, RssShmem +$(((shmem_after - shmem_before) / 1024)) MB"
 fi
 printf '\\q\n' 1>&"$session_in" 2>/dev/null
 wait "$session_pid" 2>/dev/null

@@ -81,7 +81,9 @@ LEFT JOIN pg_catalog.pg_attrdef def ON def.adrelid = att.attrelid AND def.adnum 
 CROSS JOIN LATERAL (VALUES
     ('type', pg_catalog.format_type(att.atttypid, att.atttypmod)),
     ('nullability', CASE WHEN att.attnotnull THEN 'not null' ELSE 'nullable' END),
-    ('default', CASE WHEN att.attgenerated = '' THEN pg_catalog.pg_get_expr(def.adbin, def.adrelid) END),
+    -- A default refers to no column: deparsed without the table, which
+    -- pg_get_expr would otherwise open (and cache) for each one.
+    ('default', CASE WHEN att.attgenerated = '' THEN pg_catalog.pg_get_expr(def.adbin, 0) END),
     ('generated', CASE WHEN att.attgenerated = 's'
                        THEN 'always as (' || pg_catalog.pg_get_expr(def.adbin, def.adrelid) || ') stored' END),
     ('identity', CASE att.attidentity WHEN 'a' THEN 'generated always'
