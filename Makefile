@@ -10,9 +10,11 @@
 
 EXTENSION = ivory
 MODULE_big = ivory
-# One version, from the control file, for the install script, the library and the CLI.
+# One version, from the control file, for the library and the CLI. The
+# scripts: the first released version's, and one per update from it on (a new
+# database gets the first version, then each update in turn).
 IVORY_VERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" ivory.control)
-DATA = ivory--$(IVORY_VERSION).sql
+DATA = $(wildcard ivory--*.sql)
 EXTENSION_SOURCES = $(wildcard src/*.cpp src/core/*.cpp src/pg/*.cpp src/remote/*.cpp)
 OBJS = $(EXTENSION_SOURCES:.cpp=.o)
 

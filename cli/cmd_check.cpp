@@ -1,6 +1,7 @@
 // ivory check
 #include <chrono>
 #include <cstdlib>
+#include <iostream>
 
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include "check_report.hpp"
 #include "commands.hpp"
 #include "html_diff.hpp"
+#include "json_output.hpp"
 #include "report_file.hpp"
 #include "target.hpp"
 
@@ -92,6 +94,8 @@ ExitCode run_check(const Invocation &invocation) {
     }
     if (schema_failure)
         report_schema_differences(target.get(), invocation, source, *schema_failure, log);
+    if (invocation.global.json)
+        print_result_as_json(result.get(), std::cout);
 
     if (failures > 0)
         return ExitCode::failure;

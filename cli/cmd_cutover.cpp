@@ -2,11 +2,13 @@
 // ivory.verify_data, ivory.switchover or ivory.unlock_source in the target
 // database, every value sent as a bind parameter and passed by parameter name.
 #include <cstdlib>
+#include <iostream>
 
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
 #include "cutover_report.hpp"
+#include "json_output.hpp"
 #include "target.hpp"
 
 namespace ivory::cli {
@@ -66,6 +68,8 @@ ExitCode run_verify(const Invocation &invocation) {
     }
     const bool failed = verify_fails(rows);
     log.log(failed ? LogLevel::error : LogLevel::info, verify_summary(rows));
+    if (invocation.global.json)
+        print_result_as_json(result.get(), std::cout);
     return failed ? ExitCode::failure : ExitCode::ok;
 }
 
@@ -119,6 +123,8 @@ ExitCode run_switchover(const Invocation &invocation) {
                                                    decimal_field(result.get(), row, 1),
                                                    field(result.get(), row, 2).value_or("")}));
     log.info("switchover complete: the target database is on its own now");
+    if (invocation.global.json)
+        print_result_as_json(result.get(), std::cout);
     return ExitCode::ok;
 }
 

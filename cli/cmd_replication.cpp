@@ -1,17 +1,29 @@
 // ivory replication create|start|status|stop|drop: each is one call of the
 // ivory.replication_* function of the same name in the target database, with
 // every value sent as a bind parameter and passed by parameter name.
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include <signal.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "json_output.hpp"
 #include "replication_report.hpp"
+#include "report_file.hpp"
+#include "status_watch.hpp"
 #include "target.hpp"
 
 namespace ivory::cli {
 
 namespace {
+
+constexpr double default_watch_seconds = 2;
 
 // An empty replication password (neither option nor variable given) goes as
 // NULL: the function keeps the password stored in the subscription or makes a
@@ -166,25 +178,114 @@ void define_replication_status_options(CLI::App &command, CommandOptions &option
     add_subscription_name(command, status.subscription_name);
     command.add_flag("--collapse-initializing-relations", status.collapse_initializing_relations,
                      "Summarize tables waiting for their initial copy in one line.");
+    command
+        .add_option_function<std::vector<std::string>>(
+            "--watch",
+            [&status](const std::vector<std::string> &values) {
+                status.watch_seconds = default_watch_seconds;
+                if (values.empty() || values.front().empty())
+                    return;
+                char *end = nullptr;
+                const double seconds = std::strtod(values.front().c_str(), &end);
+                if (*end != '\0' || !(seconds > 0) || seconds > 86400)
+                    throw CLI::ValidationError("--watch",
+                                               "SECONDS must be a number above 0: " +
+                                                   values.front());
+                status.watch_seconds = seconds;
+            },
+            "Show the status again every SECONDS (default 2) until interrupted: redrawn in "
+            "place on a terminal, with a progress bar, bytes, rate and time left per table "
+            "being copied; plain timestamped lines otherwise.")
+        ->expected(0, 1)
+        ->type_name("[SECONDS]");
 }
+
+namespace {
+
+volatile std::sig_atomic_t watch_interrupted = 0;
+
+extern "C" void stop_watching(int) {
+    watch_interrupted = 1;
+}
+
+// The status rows, or nothing when the query failed (logged).
+std::optional<std::vector<StatusRow>> read_status(PGconn *target, const Invocation &invocation,
+                                                  Result &result) {
+    const ReplicationStatusOptions &status = invocation.options.replication_status;
+    result = run_query(target, status_query,
+                       {status.subscription_name, build_conninfo(invocation.global.source)},
+                       replication_log(), "could not read the replication status");
+    if (!result)
+        return std::nullopt;
+    std::vector<StatusRow> rows;
+    for (int row = 0; row < PQntuples(result.get()); ++row)
+        rows.push_back(read_status_row(result.get(), row));
+    return rows;
+}
+
+double monotonic_seconds() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+// --watch: until SIGINT or SIGTERM (or a failed query), the status every so
+// many seconds on standard output; exits as a plain status would have on the
+// last one.
+ExitCode watch_status(PGconn *target, const Invocation &invocation, double interval) {
+    struct sigaction action {};
+    action.sa_handler = stop_watching;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    const bool terminal = isatty(STDOUT_FILENO) == 1;
+    std::optional<WatchSample> previous;
+    bool ready = false;
+    while (!watch_interrupted) {
+        Result result;
+        const std::optional<std::vector<StatusRow>> rows = read_status(target, invocation, result);
+        if (!rows)
+            return ExitCode::failure;
+        const double now = monotonic_seconds();
+        const std::vector<std::string> lines = watch_lines(*rows, previous, now);
+        previous = sample_of(*rows, now);
+        ready = report_status(*rows, false).ready;
+        const std::string stamp = utc_timestamp(std::chrono::system_clock::now());
+        if (terminal) {
+            // Home, clear to the end of the screen, then the whole screen.
+            std::cout << "\033[H\033[J" << "ivory replication status every "
+                      << human_duration(interval) << " - " << stamp << "\n\n";
+            for (const std::string &line : lines)
+                std::cout << line << "\033[K\n";
+        } else {
+            for (const std::string &line : lines)
+                std::cout << stamp << " " << line << '\n';
+        }
+        std::cout.flush();
+        for (double waited = 0; waited < interval && !watch_interrupted; waited += 0.1)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return ready ? ExitCode::ok : ExitCode::failure;
+}
+
+} // namespace
 
 ExitCode run_replication_status(const Invocation &invocation) {
     const ReplicationStatusOptions &status = invocation.options.replication_status;
     const Connection target = prepared_target(invocation);
     if (!target)
         return ExitCode::failure;
-    const Result result =
-        run_query(target.get(), status_query,
-                  {status.subscription_name, build_conninfo(invocation.global.source)},
-                  replication_log(), "could not read the replication status");
-    if (!result)
+    if (status.watch_seconds)
+        return watch_status(target.get(), invocation, *status.watch_seconds);
+    Result result;
+    const std::optional<std::vector<StatusRow>> read = read_status(target.get(), invocation, result);
+    if (!read)
         return ExitCode::failure;
-    std::vector<StatusRow> rows;
-    for (int row = 0; row < PQntuples(result.get()); ++row)
-        rows.push_back(read_status_row(result.get(), row));
+    const std::vector<StatusRow> &rows = *read;
     const StatusReport report = report_status(rows, status.collapse_initializing_relations);
     for (const StatusLine &line : report.lines)
         replication_log().log(line.level, line.message);
+    if (invocation.global.json)
+        print_result_as_json(result.get(), std::cout);
     return report.ready ? ExitCode::ok : ExitCode::failure;
 }
 

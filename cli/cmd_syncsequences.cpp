@@ -1,11 +1,13 @@
 // ivory syncsequences: one call of ivory.sync_sequences in the target
 // database, every value sent as a bind parameter and passed by parameter name.
 #include <cstdlib>
+#include <iostream>
 
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
 #include "cutover_report.hpp"
+#include "json_output.hpp"
 #include "target.hpp"
 
 namespace ivory::cli {
@@ -83,6 +85,8 @@ ExitCode run_syncsequences(const Invocation &invocation) {
         sync_log().info(sequence_message(rows.back()));
     }
     sync_log().info(sequences_summary(rows, sync.dry_run));
+    if (invocation.global.json)
+        print_result_as_json(result.get(), std::cout);
     return ExitCode::ok;
 }
 

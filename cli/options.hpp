@@ -18,6 +18,7 @@ inline constexpr const char *default_subscription_name = "ivory_subscription";
 
 struct GlobalOptions {
     LogLevel log_level = LogLevel::info;
+    bool json = false; // the result as JSON on standard output
     ConnectionOptions source;
     ConnectionOptions target;
 };
@@ -48,6 +49,7 @@ struct ReplicationStartOptions {
 struct ReplicationStatusOptions {
     std::string subscription_name = default_subscription_name;
     bool collapse_initializing_relations = false;
+    std::optional<double> watch_seconds; // --watch [SECONDS]: again every so many seconds
 };
 
 struct ReplicationStopOptions {

@@ -109,11 +109,26 @@ bool ensure_extension(PGconn *connection, const Logger &log) {
             return false;
         log.info("created extension ivory in target database " + database_name(connection));
     }
-    if (version != expected_extension_version)
-        log.warning("extension ivory in target database " + database_name(connection) +
-                    " has version " + version.value_or("(unknown)") + ", this ivory expects " +
-                    expected_extension_version + "; run ALTER EXTENSION ivory UPDATE");
-    return true;
+    if (version == expected_extension_version)
+        return true;
+    // Another version's functions may take other arguments or mean other
+    // things: refused, with the way to match.
+    const std::string installed = version.value_or("(unknown)");
+    log.error("extension ivory in target database " + database_name(connection) +
+              " has version " + installed + ", this ivory needs " + expected_extension_version);
+    const Result path = run_query(connection,
+                                  "SELECT 1 FROM pg_extension_update_paths('ivory') "
+                                  "WHERE source = $1 AND target = $2 AND path IS NOT NULL",
+                                  {installed, expected_extension_version}, log);
+    if (path && PQntuples(path.get()) > 0)
+        log.error(std::string("HINT: Update it (as a superuser) with ALTER EXTENSION ivory "
+                              "UPDATE TO '") +
+                  expected_extension_version + "', then run this command again.");
+    else
+        log.error("HINT: Install the ivory command of version " + installed +
+                  " (or the extension's files of version " + expected_extension_version +
+                  ", then ALTER EXTENSION ivory UPDATE).");
+    return false;
 }
 
 Result run_query(PGconn *connection, const std::string &sql,

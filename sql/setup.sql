@@ -9,3 +9,5 @@ SELECT p.proname, p.proacl IS NOT NULL AND NOT EXISTS (
            SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee = 0) AS revoked_from_public
 FROM pg_proc p WHERE p.pronamespace = 'ivory'::regnamespace
 ORDER BY p.proname;
+SELECT viewname, has_table_privilege('public', 'ivory.' || viewname, 'SELECT') AS public_can_read
+FROM pg_views WHERE schemaname = 'ivory' ORDER BY viewname;

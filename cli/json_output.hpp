@@ -1,0 +1,20 @@
+// --json: a command's SQL result as one JSON document on standard output, for
+// schedulers and monitoring; the log lines stay on standard error.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include <libpq-fe.h>
+
+namespace ivory::cli {
+
+// The rows as a JSON array of objects, one member per column under the
+// column's name: booleans and numbers as JSON's, NULL as null, the rest as
+// strings.
+std::string result_as_json(const PGresult *result);
+
+// Writes result_as_json and a newline to `out` (standard output by default).
+void print_result_as_json(const PGresult *result, std::ostream &out);
+
+} // namespace ivory::cli
