@@ -1,10 +1,12 @@
 # ivory: the extension (PGXS, C++17), the CLI, and the tests.
 #
 #   make            build the extension and the CLI
-#   make install    install both (the CLI into $(CLI_BINDIR))
+#   make install    install both (the CLI into $(CLI_BINDIR), its man page into $(CLI_MANDIR))
 #   make test       on a fresh Debian 12 machine: install what is missing,
 #                   build, install, and run every test layer on throwaway clusters
 #   make unit       GoogleTest unit tests only (no server needed)
+#   make test-package  build the Debian packages, install them, run the installed
+#                   command against the installed extension (as root)
 #   make demo       from a fresh machine to a running replication on throwaway
 #                   clusters (make demo-stop removes them)
 
@@ -20,6 +22,7 @@ OBJS = $(EXTENSION_SOURCES:.cpp=.o)
 
 PG_CONFIG ?= pg_config
 CLI_BINDIR ?= /usr/local/bin
+CLI_MANDIR ?= /usr/local/share/man/man1
 OUR_WARNINGS = -Wall -Wextra -Werror
 
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
@@ -66,13 +69,25 @@ build/%.o: %.cpp
 cli/ivory: $(CLI_OBJECTS)
 	$(CXX) $(STANDALONE_CXXFLAGS) $^ -lpq -o $@
 
-all: cli/ivory
+all: cli/ivory doc/ivory.1
 
-install: install-cli
-.PHONY: install-cli
+# INSTALL_CLI=no: the extension alone (the Debian package of the extension).
+INSTALL_CLI ?= yes
+ifeq ($(INSTALL_CLI),yes)
+install: install-cli install-man
+endif
+.PHONY: install-cli install-man
 install-cli: cli/ivory
 	install -d $(DESTDIR)$(CLI_BINDIR)
 	install -m 755 cli/ivory $(DESTDIR)$(CLI_BINDIR)/ivory
+
+# The man page, made by help2man from the command's own --help texts.
+doc/ivory.1: cli/ivory doc/make_man.sh
+	doc/make_man.sh cli/ivory $@
+
+install-man: doc/ivory.1
+	install -d $(DESTDIR)$(CLI_MANDIR)
+	install -m 644 doc/ivory.1 $(DESTDIR)$(CLI_MANDIR)/ivory.1
 
 # Unit tests: the pure C++ of the extension (src/core) and of the CLI.
 UNIT_OBJECTS = $(patsubst %.cpp,build/%.o,$(UNIT_TEST_SOURCES) $(CORE_SOURCES)) \
@@ -101,7 +116,7 @@ demo-stop:
 clean: clean-ivory
 .PHONY: clean-ivory
 clean-ivory:
-	rm -f cli/ivory test/unit/unit_tests test/silent_server
+	rm -f cli/ivory doc/ivory.1 test/unit/unit_tests test/silent_server
 	rm -rf build .deps
 	rm -rf results regression.diffs regression.out
 
@@ -149,6 +164,12 @@ build-fuzz/%_fuzzer: build-fuzz/test/fuzz/%_fuzzer.o $(FUZZ_OBJECTS)
 
 .PHONY: test-asan test-valgrind test-faults fuzz fuzz-build
 # Servers stopped at the worst moments, and the 2,000-table scale test.
+# Builds the Debian packages, installs them and runs the installed command
+# against the installed extension (as root; removes the packages at the end).
+.PHONY: test-package
+test-package:
+	test/package_test.sh
+
 test-faults:
 	IVORY_LAYERS=integration IVORY_INTEGRATION_SCRIPTS="$(wildcard test/fault_*.sh test/scale_*.sh)" \
 		test/run_tests.sh

@@ -32,6 +32,9 @@ struct CommandSpec {
     void (*define_options)(CLI::App &command, CommandOptions &options,
                            const EnvironmentLookup &environment);
     ExitCode (*run)(const Invocation &invocation);
+    // A typical command line, shown at the end of the command's --help (and
+    // so in the man page, made from the --help texts).
+    std::string_view example;
 
     // "check", "replication create"
     std::string full_name() const;

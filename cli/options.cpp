@@ -108,6 +108,7 @@ ParseResult parse_command_line(const std::vector<std::string> &arguments,
     Invocation invocation;
     CLI::App app{"Manages PostgreSQL logical replication.", "ivory"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("ivory ") + IVORY_VERSION);
     // Global options are also accepted after the command ("ivory check -l DEBUG").
     app.fallthrough();
 
@@ -132,6 +133,8 @@ ParseResult parse_command_line(const std::vector<std::string> &arguments,
         CLI::App *command =
             parent->add_subcommand(std::string(spec.name), std::string(spec.description));
         spec.define_options(*command, invocation.options, environment);
+        if (!spec.example.empty())
+            command->footer("Example:\n  " + std::string(spec.example));
         commands.emplace_back(command, &spec);
     }
 

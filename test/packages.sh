@@ -3,7 +3,7 @@
 # is missing; sourced by test/run_tests.sh (`make test`) and demo/run.sh
 # (`make demo`).
 
-PACKAGES=(g++ make postgresql-15 postgresql-server-dev-15 libpq-dev libgtest-dev libcli11-dev nlohmann-json3-dev tmux)
+PACKAGES=(g++ make postgresql-15 postgresql-server-dev-15 libpq-dev libgtest-dev libcli11-dev nlohmann-json3-dev help2man tmux chromium)
 # Also for `make test-asan` (valgrind) and `make fuzz` (clang's libFuzzer):
 # install_missing_packages "${SANITIZER_PACKAGES[@]}".
 SANITIZER_PACKAGES=(valgrind clang-14 libclang-rt-14-dev)
