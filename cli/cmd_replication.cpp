@@ -165,8 +165,7 @@ ExitCode run_replication_start(const Invocation &invocation) {
     const ReplicationStartOptions &start = invocation.options.replication_start;
     return run_message(invocation, start_query,
                        {start.subscription_name, sql_boolean(start.refresh),
-                        sql_boolean(start.fail_on_already_started),
-                        sql_boolean(start.native_copy)},
+                        sql_boolean(start.fail_on_already_started), sql_boolean(start.native_copy)},
                        "start replication")
                ? ExitCode::ok
                : ExitCode::failure;
@@ -188,9 +187,8 @@ void define_replication_status_options(CLI::App &command, CommandOptions &option
                 char *end = nullptr;
                 const double seconds = std::strtod(values.front().c_str(), &end);
                 if (*end != '\0' || !(seconds > 0) || seconds > 86400)
-                    throw CLI::ValidationError("--watch",
-                                               "SECONDS must be a number above 0: " +
-                                                   values.front());
+                    throw CLI::ValidationError("--watch", "SECONDS must be a number above 0: " +
+                                                              values.front());
                 status.watch_seconds = seconds;
             },
             "Show the status again every SECONDS (default 2) until interrupted: redrawn in "
@@ -208,18 +206,18 @@ extern "C" void stop_watching(int) {
     watch_interrupted = 1;
 }
 
-// The status rows, or nothing when the query failed (logged).
-std::optional<std::vector<StatusRow>> read_status(PGconn *target, const Invocation &invocation,
-                                                  Result &result) {
+// ivory.replication_status's result; null when the call failed (logged).
+Result query_status(PGconn *target, const Invocation &invocation) {
     const ReplicationStatusOptions &status = invocation.options.replication_status;
-    result = run_query(target, status_query,
-                       {status.subscription_name, build_conninfo(invocation.global.source)},
-                       replication_log(), "could not read the replication status");
-    if (!result)
-        return std::nullopt;
+    return run_query(target, status_query,
+                     {status.subscription_name, build_conninfo(invocation.global.source)},
+                     replication_log(), "could not read the replication status");
+}
+
+std::vector<StatusRow> status_rows(const PGresult *result) {
     std::vector<StatusRow> rows;
-    for (int row = 0; row < PQntuples(result.get()); ++row)
-        rows.push_back(read_status_row(result.get(), row));
+    for (int row = 0; row < PQntuples(result); ++row)
+        rows.push_back(read_status_row(result, row));
     return rows;
 }
 
@@ -241,19 +239,20 @@ ExitCode watch_status(PGconn *target, const Invocation &invocation, double inter
     std::optional<WatchSample> previous;
     bool ready = false;
     while (!watch_interrupted) {
-        Result result;
-        const std::optional<std::vector<StatusRow>> rows = read_status(target, invocation, result);
-        if (!rows)
+        const Result result = query_status(target, invocation);
+        if (!result)
             return ExitCode::failure;
+        const std::vector<StatusRow> rows = status_rows(result.get());
         const double now = monotonic_seconds();
-        const std::vector<std::string> lines = watch_lines(*rows, previous, now);
-        previous = sample_of(*rows, now);
-        ready = report_status(*rows, false).ready;
+        const std::vector<std::string> lines = watch_lines(rows, previous, now);
+        previous = sample_of(rows, now);
+        ready = report_status(rows, false).ready;
         const std::string stamp = utc_timestamp(std::chrono::system_clock::now());
         if (terminal) {
             // Home, clear to the end of the screen, then the whole screen.
-            std::cout << "\033[H\033[J" << "ivory replication status every "
-                      << human_duration(interval) << " - " << stamp << "\n\n";
+            std::cout << "\033[H\033[J"
+                      << "ivory replication status every " << human_duration(interval) << " - "
+                      << stamp << "\n\n";
             for (const std::string &line : lines)
                 std::cout << line << "\033[K\n";
         } else {
@@ -276,12 +275,11 @@ ExitCode run_replication_status(const Invocation &invocation) {
         return ExitCode::failure;
     if (status.watch_seconds)
         return watch_status(target.get(), invocation, *status.watch_seconds);
-    Result result;
-    const std::optional<std::vector<StatusRow>> read = read_status(target.get(), invocation, result);
-    if (!read)
+    const Result result = query_status(target.get(), invocation);
+    if (!result)
         return ExitCode::failure;
-    const std::vector<StatusRow> &rows = *read;
-    const StatusReport report = report_status(rows, status.collapse_initializing_relations);
+    const StatusReport report =
+        report_status(status_rows(result.get()), status.collapse_initializing_relations);
     for (const StatusLine &line : report.lines)
         replication_log().log(line.level, line.message);
     if (invocation.global.json)

@@ -16,16 +16,19 @@ const std::vector<CommandGroupSpec> &command_groups() {
 const std::vector<CommandSpec> &command_table() {
     static const std::vector<CommandSpec> table = {
         {"", "check", "Check whether databases are ready.", define_check_options, run_check,
-         "SOURCE_PASSWORD=... ivory --source-host old-db --source-user postgres --source-dbname shop "
+         "SOURCE_PASSWORD=... ivory --source-host old-db --source-user postgres --source-dbname "
+         "shop "
          "--target-host new-db --target-dbname shop check --no-webbrowser"},
         {"", "copyschema", "Synchronize database schemas.", define_copyschema_options,
          run_copyschema,
-         "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname shop "
+         "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname "
+         "shop "
          "copyschema"},
         {"replication", "create",
          "Set up logical replication from the source to the target database.",
          define_replication_create_options, run_replication_create,
-         "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname shop "
+         "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname "
+         "shop "
          "replication create"},
         {"replication", "start", "Start logical replication.", define_replication_start_options,
          run_replication_start,
@@ -34,29 +37,33 @@ const std::vector<CommandSpec> &command_table() {
          run_replication_status,
          "ivory --target-host new-db --target-dbname shop replication status --watch 5"},
         {"replication", "stop", "Stop logical replication.", define_replication_stop_options,
-         run_replication_stop,
-         "ivory --target-host new-db --target-dbname shop replication stop"},
+         run_replication_stop, "ivory --target-host new-db --target-dbname shop replication stop"},
         {"replication", "drop", "Drop logical replication from the source to the target database.",
          define_replication_drop_options, run_replication_drop,
-         "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname shop "
+         "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname "
+         "shop "
          "replication drop"},
         {"", "syncsequences", "Set target sequences ahead of their source values.",
          define_syncsequences_options, run_syncsequences,
-         "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname shop "
+         "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname "
+         "shop "
          "syncsequences --fixed-offset 1000"},
         {"", "verify", "Compare the published tables' rows on the source and the target.",
          define_verify_options, run_verify,
-         "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname shop "
+         "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname "
+         "shop "
          "--json verify"},
         {"", "switchover",
          "Lock the source, let the target catch up, sync sequences, verify the data, "
          "drop the replication.",
          define_switchover_options, run_switchover,
-         "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname shop "
+         "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname "
+         "shop "
          "switchover --max-lag 1000000 --timeout 120"},
         {"", "unlock-source", "Make the source database writable again after a switchover.",
          define_unlock_source_options, run_unlock_source,
-         "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname shop "
+         "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname "
+         "shop "
          "unlock-source"},
     };
     return table;

@@ -14,7 +14,7 @@ namespace ivory::cli {
 // strings.
 std::string result_as_json(const PGresult *result);
 
-// Writes result_as_json and a newline to `out` (standard output by default).
+// Writes result_as_json and a newline to `out`.
 void print_result_as_json(const PGresult *result, std::ostream &out);
 
 } // namespace ivory::cli

@@ -45,10 +45,7 @@ std::string table_message(const StatusRow &row) {
     std::string message = "table " + row.name + ": " + row.state;
     if (row.state != copying)
         return message;
-    std::optional<double> percent = row.percent;
-    if (!percent && row.bytes_copied && row.bytes_total && *row.bytes_total > 0)
-        percent = std::min(99.9, 100.0 * static_cast<double>(*row.bytes_copied) /
-                                     static_cast<double>(*row.bytes_total));
+    const std::optional<double> percent = copy_percent(row);
     if (percent)
         message += " " + format_percent(*percent);
     if (row.bytes_copied && row.bytes_total)
@@ -91,6 +88,15 @@ std::string table_summary(const std::vector<const StatusRow *> &tables) {
 }
 
 } // namespace
+
+std::optional<double> copy_percent(const StatusRow &row) {
+    if (row.percent)
+        return row.percent;
+    if (row.bytes_copied && row.bytes_total && *row.bytes_total > 0)
+        return std::min(99.9, 100.0 * static_cast<double>(*row.bytes_copied) /
+                                  static_cast<double>(*row.bytes_total));
+    return std::nullopt;
+}
 
 std::string action_message(const std::string &object_type, const std::string &object_name,
                            const std::string &action) {

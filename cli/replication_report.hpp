@@ -30,6 +30,10 @@ struct StatusRow {
     std::optional<double> percent;
 };
 
+// The row's copy percentage: the server's, or bytes copied of total (at most
+// 99.9 while copying); none without either.
+std::optional<double> copy_percent(const StatusRow &row);
+
 struct StatusLine {
     LogLevel level;
     std::string message;

@@ -10,15 +10,6 @@ namespace {
 
 constexpr int bar_width = 30;
 
-std::optional<double> percent_of(const StatusRow &row) {
-    if (row.percent)
-        return row.percent;
-    if (row.bytes_copied && row.bytes_total && *row.bytes_total > 0)
-        return std::min(99.9, 100.0 * static_cast<double>(*row.bytes_copied) /
-                                  static_cast<double>(*row.bytes_total));
-    return std::nullopt;
-}
-
 std::string fixed(double value, const char *format) {
     char text[64];
     std::snprintf(text, sizeof text, format, value);
@@ -27,7 +18,7 @@ std::string fixed(double value, const char *format) {
 
 std::string copying_line(const StatusRow &row, const std::optional<WatchSample> &previous,
                          double now_seconds) {
-    const std::optional<double> percent = percent_of(row);
+    const std::optional<double> percent = copy_percent(row);
     std::string line = row.name + "  " + progress_bar(percent.value_or(0), bar_width) + " " +
                        (percent ? fixed(*percent, "%5.1f%%") : std::string("    ?%"));
     if (row.bytes_copied)
@@ -101,8 +92,7 @@ std::vector<std::string> watch_lines(const std::vector<StatusRow> &rows,
         if (row.item == "lag")
             lines.push_back("lag: " + row.detail);
     for (const StatusRow &row : rows)
-        if (row.item != "table" && row.item != "index" && row.item != "lag" &&
-            row.severity != "ok")
+        if (row.item != "table" && row.item != "index" && row.item != "lag" && row.severity != "ok")
             lines.push_back(row.severity + ": " + row.item + " " + row.name + ": " + row.state +
                             (row.detail.empty() ? "" : " - " + row.detail));
     return lines;

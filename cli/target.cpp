@@ -114,8 +114,8 @@ bool ensure_extension(PGconn *connection, const Logger &log) {
     // Another version's functions may take other arguments or mean other
     // things: refused, with the way to match.
     const std::string installed = version.value_or("(unknown)");
-    log.error("extension ivory in target database " + database_name(connection) +
-              " has version " + installed + ", this ivory needs " + expected_extension_version);
+    log.error("extension ivory in target database " + database_name(connection) + " has version " +
+              installed + ", this ivory needs " + expected_extension_version);
     const Result path = run_query(connection,
                                   "SELECT 1 FROM pg_extension_update_paths('ivory') "
                                   "WHERE source = $1 AND target = $2 AND path IS NOT NULL",

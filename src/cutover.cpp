@@ -28,14 +28,6 @@ constexpr long poll_interval_ms = 250;
 // Mismatching key ranges named in verify's detail.
 constexpr size_t max_listed_ranges = 5;
 
-long long number_of(const Value &value) {
-    try {
-        return value ? std::stoll(*value) : 0;
-    } catch (const std::exception &) {
-        return 0;
-    }
-}
-
 double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
 }

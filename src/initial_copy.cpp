@@ -94,8 +94,11 @@ WHERE c.conrelid = $1::pg_catalog.oid AND c.contype IN ('p', 'u') AND c.conparen
 // Per table (schema.table, quoted), its columns with their types when every
 // one is a built-in type that has a binary form; tables with any other type
 // are left out. The same query runs on both sides.
-std::map<std::string, std::string> binary_column_signatures(QueryRunner &side,
-                                                            const std::vector<TableToCopy> &tables) {
+std::map<std::string, std::string>
+binary_column_signatures(QueryRunner &side, const std::vector<TableToCopy> &tables) {
+    std::map<std::string, std::string> signatures;
+    if (tables.empty())
+        return signatures;
     std::vector<std::string> names;
     for (const TableToCopy &table : tables)
         names.push_back(quote_literal(table.name));
@@ -106,7 +109,8 @@ SELECT wanted.name,
        pg_catalog.string_agg(pg_catalog.format('%I %s', a.attname,
                              pg_catalog.format_type(a.atttypid, a.atttypmod)),
                              ', ' ORDER BY a.attnum)
-FROM pg_catalog.unnest(ARRAY[)SQL" + join(names, ", ") + R"SQL(]::pg_catalog.text[]) AS wanted(name)
+FROM pg_catalog.unnest(ARRAY[)SQL" +
+                              join(names, ", ") + R"SQL(]::pg_catalog.text[]) AS wanted(name)
 JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(wanted.name)
 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
@@ -117,9 +121,6 @@ HAVING pg_catalog.bool_and(t.oid < 16384 AND t.typsend::pg_catalog.oid <> 0
                            AND (e.oid IS NULL OR (e.oid < 16384 AND e.typsend::pg_catalog.oid <> 0
                                                   AND e.typreceive::pg_catalog.oid <> 0)))
 )SQL";
-    std::map<std::string, std::string> signatures;
-    if (tables.empty())
-        return signatures;
     for (const Row &row : side.query(query, "listing the column types of the tables to copy"))
         signatures.emplace(text_of(row, 0), text_of(row, 1));
     return signatures;
@@ -143,16 +144,15 @@ std::vector<bool> binary_copy_possible(pg::LocalSession &target, remote::Connect
     for (const TableToCopy &table : tables) {
         const auto source_columns = on_source.find(table.name);
         const auto target_columns = on_target.find(table.name);
-        possible.push_back(source_columns != on_source.end() &&
-                           target_columns != on_target.end() &&
+        possible.push_back(source_columns != on_source.end() && target_columns != on_target.end() &&
                            source_columns->second == target_columns->second);
     }
     return possible;
 }
 
 // Streams the table's rows from the source's COPY into the local table.
-uint64_t copy_table(pg::LocalSession &target, remote::Connection &source,
-                    const TableToCopy &table, bool binary) {
+uint64_t copy_table(pg::LocalSession &target, remote::Connection &source, const TableToCopy &table,
+                    bool binary) {
     const std::vector<std::string> columns = copied_columns(target, table.oid);
     std::vector<std::string> quoted;
     for (const std::string &column : columns)
@@ -184,11 +184,11 @@ uint64_t copy_table(pg::LocalSession &target, remote::Connection &source,
 } // namespace
 
 bool all_tables_await_copy(pg::LocalSession &target, const std::string &subscription_oid) {
-    const Rows counts = target.query(
-        "SELECT pg_catalog.count(*)::pg_catalog.text, "
-        "(pg_catalog.count(*) FILTER (WHERE srsubstate <> 'i'))::pg_catalog.text "
-        "FROM pg_catalog.pg_subscription_rel WHERE srsubid = $1::pg_catalog.oid",
-        {Value(subscription_oid)}, "reading the state of the subscription's tables");
+    const Rows counts =
+        target.query("SELECT pg_catalog.count(*)::pg_catalog.text, "
+                     "(pg_catalog.count(*) FILTER (WHERE srsubstate <> 'i'))::pg_catalog.text "
+                     "FROM pg_catalog.pg_subscription_rel WHERE srsubid = $1::pg_catalog.oid",
+                     {Value(subscription_oid)}, "reading the state of the subscription's tables");
     return text_of(counts.at(0), 0) != "0" && text_of(counts.at(0), 1) == "0";
 }
 

@@ -393,14 +393,6 @@ Row status_row(const std::string &item, const std::string &name, const std::stri
             percent};
 }
 
-long long number_of(const Value &value) {
-    try {
-        return value ? std::stoll(*value) : 0;
-    } catch (const std::exception &) {
-        return 0;
-    }
-}
-
 // The client backend running ivory's initial copy for the subscription (it
 // holds the lock fast_initial_copy takes), if any.
 struct InitialCopyBackend {
@@ -427,10 +419,10 @@ std::optional<InitialCopyBackend> initial_copy_backend(pg::LocalSession &target,
 // The initial copy's own rows: how long it runs, and the index it builds.
 Rows initial_copy_rows(pg::LocalSession &target, const InitialCopyBackend &copier) {
     Rows rows;
-    rows.push_back(status_row("initial copy", "backend " + copier.pid, "running", "warning",
-                              "ivory copies the tables in the slot's snapshot" +
-                                  (copier.seconds.empty() ? std::string()
-                                                          : " (for " + copier.seconds + " s)")));
+    rows.push_back(status_row(
+        "initial copy", "backend " + copier.pid, "running", "warning",
+        "ivory copies the tables in the slot's snapshot" +
+            (copier.seconds.empty() ? std::string() : " (for " + copier.seconds + " s)")));
     for (const Row &index : target.query(
              "SELECT p.relid::pg_catalog.regclass::pg_catalog.text, p.phase, "
              "(p.blocks_done * pg_catalog.current_setting('block_size')::pg_catalog.int8)"
@@ -507,8 +499,7 @@ std::string replication_start_message(const std::string &subscription_name, bool
     // PostgreSQL's table-sync workers; later ones (tables added by refresh)
     // always do.
     std::string copied;
-    if (!native_copy && subscription.slot_name &&
-        all_tables_await_copy(target, subscription.oid)) {
+    if (!native_copy && subscription.slot_name && all_tables_await_copy(target, subscription.oid)) {
         const InitialCopySummary summary = fast_initial_copy(
             target, subscription.oid, subscription.conninfo, *subscription.slot_name);
         copied = "; initial copy done: " + std::to_string(summary.tables) + " table(s) (" +
@@ -609,14 +600,13 @@ Rows replication_status_rows(const std::string &subscription_name,
     const Subscription subscription = require_subscription(target, subscription_name);
     const std::string slot = subscription.slot_name.value_or(slot_name_for(subscription_name));
     Rows rows;
-    const std::optional<InitialCopyBackend> copier =
-        initial_copy_backend(target, subscription.oid);
-    rows.push_back(status_row(
-        "subscription", subscription_name, subscription.enabled ? "enabled" : "disabled",
-        subscription.enabled ? "ok" : "error",
-        subscription.enabled ? "replication is started"
-        : copier ? "the initial copy runs; the subscription is enabled when it ends"
-                 : "replication is stopped: start it"));
+    const std::optional<InitialCopyBackend> copier = initial_copy_backend(target, subscription.oid);
+    rows.push_back(
+        status_row("subscription", subscription_name, subscription.enabled ? "enabled" : "disabled",
+                   subscription.enabled ? "ok" : "error",
+                   subscription.enabled ? "replication is started"
+                   : copier ? "the initial copy runs; the subscription is enabled when it ends"
+                            : "replication is stopped: start it"));
     if (copier)
         for (Row &row : initial_copy_rows(target, *copier))
             rows.push_back(std::move(row));

@@ -260,9 +260,11 @@ std::vector<SchemaDifference> compare_schemas(QueryRunner &source, QueryRunner &
             query_both(source, target, catalog_queries::schema_digest, "reading the schema");
         if (text_of(on_source.at(0), 0) == text_of(on_target.at(0), 0))
             return {};
-    } catch (const Error &) {
-        // A source older than PostgreSQL 11 cannot digest; its facts can
-        // still be compared. A real failure fails again below.
+    } catch (const Error &error) {
+        // A source older than PostgreSQL 11 has no hashtextextended; its
+        // facts can still be compared. Anything else is a real failure.
+        if (error.fields().sqlstate != sqlstate::undefined_function)
+            throw;
     }
     auto [source_rows, target_rows] =
         query_both(source, target, catalog_queries::schema_facts, "reading the schema");

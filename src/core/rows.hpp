@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,6 +42,15 @@ inline std::string value_or(const Value &value, const std::string &fallback) {
 // A column of a row as text, "" for NULL.
 inline std::string text_of(const Row &row, size_t column) {
     return value_or(row.at(column), "");
+}
+
+// A value as a number, 0 for NULL or anything that is not one.
+inline long long number_of(const Value &value) {
+    try {
+        return value ? std::stoll(*value) : 0;
+    } catch (const std::exception &) {
+        return 0;
+    }
 }
 
 // The same, taking the text over instead of copying it.

@@ -16,8 +16,9 @@ namespace ivory::pg {
 using CopyRowReader = std::function<bool(std::string &data, bool wait)>;
 
 // COPY <table> (<columns>) FROM the reader, in the database's encoding, in
-// COPY's binary format or its text format; returns the rows copied. An exception from the reader ends the COPY and is
-// rethrown, so the caller's transaction aborts with it.
+// COPY's binary format or its text format; returns the rows copied. An
+// exception from the reader ends the COPY and is rethrown, so the caller's
+// transaction aborts with it.
 uint64_t copy_into_table(const std::string &table_oid, const std::vector<std::string> &columns,
                          bool binary, const CopyRowReader &reader);
 

@@ -277,7 +277,7 @@ Rows rows_of(const PGresult *result) {
         row.reserve(columns);
         for (int column = 0; column < columns; ++column)
             row.push_back(PQgetisnull(result, i, column) ? Value()
-                                                        : Value(PQgetvalue(result, i, column)));
+                                                         : Value(PQgetvalue(result, i, column)));
         rows.push_back(std::move(row));
     }
     return rows;

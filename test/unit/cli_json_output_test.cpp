@@ -36,8 +36,8 @@ OwnedResult make_result(const std::vector<Column> &columns,
         description.atttypmod = -1;
         descriptions.push_back(description);
     }
-    EXPECT_TRUE(PQsetResultAttrs(result.get(), static_cast<int>(descriptions.size()),
-                                 descriptions.data()));
+    EXPECT_TRUE(
+        PQsetResultAttrs(result.get(), static_cast<int>(descriptions.size()), descriptions.data()));
     for (size_t row = 0; row < rows.size(); ++row)
         for (size_t column = 0; column < rows[row].size(); ++column) {
             const char *value = rows[row][column];
@@ -92,7 +92,8 @@ TEST(CliJsonOutput, TextIsEscapedAndNonNumbersStayText) {
 
 TEST(CliJsonOutput, InvalidUtf8IsReplacedNotFatal) {
     const OwnedResult result = make_result({{"name", text_type}}, {{"bad \xff byte"}});
-    EXPECT_EQ(result_as_json(result.get()), "[\n  {\n    \"name\": \"bad \xEF\xBF\xBD byte\"\n  }\n]");
+    EXPECT_EQ(result_as_json(result.get()),
+              "[\n  {\n    \"name\": \"bad \xEF\xBF\xBD byte\"\n  }\n]");
 }
 
 } // namespace

@@ -46,7 +46,8 @@ TEST(CliStatusWatch, FirstScreenHasNoRateYet) {
 }
 
 TEST(CliStatusWatch, RateAndTimeLeftFromThePreviousSample) {
-    const WatchSample before = sample_of({table("public.big", "copying", 10LL << 20, 110LL << 20)}, 100);
+    const WatchSample before =
+        sample_of({table("public.big", "copying", 10LL << 20, 110LL << 20)}, 100);
     const std::vector<StatusRow> rows = {
         table("public.big", "copying", 30LL << 20, 110LL << 20, 27.3),
         {"lag", "ivory_subscription", "0 bytes", "ok", "0 bytes of WAL not yet confirmed",
