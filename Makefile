@@ -4,6 +4,15 @@
 #   make install    install both (the CLI into $(CLI_BINDIR), its man page into $(CLI_MANDIR))
 #   make test       on a fresh Debian 12 machine: install what is missing,
 #                   build, install, and run every test layer on throwaway clusters
+#   make test LAYERS="unit regress"  only those layers, of: rules unit regress
+#                   integration (clusters start only for regress and integration)
+#   make test SCRIPTS=test/integration_check.sh  only those integration scripts
+#                   (paths from the repository root; implies LAYERS=integration)
+#   make installcheck  the pg_regress suite (REGRESS, from test/regress_schedule)
+#                   against running servers, after make install; it needs
+#                   IVORY_SOURCE, IVORY_SOURCE_HOST, IVORY_SOURCE_PORT,
+#                   IVORY_TARGET_HOST, IVORY_TARGET_PORT and says what is unset.
+#                   make test runs this same suite on its throwaway clusters
 #   make unit       GoogleTest unit tests only (no server needed)
 #   make test-package  build the Debian packages, install them, run the installed
 #                   command against the installed extension (as root)
@@ -38,6 +47,12 @@ SHLIB_LINK = -lpq -lstdc++
 override with_llvm = no
 # Rebuild objects whose headers changed (dependency files in .deps/).
 override autodepend = yes
+
+# make installcheck (PGXS): the tests of test/regress_schedule in its order, in
+# the database ivory_regress (made anew) of the target server, as postgres.
+REGRESS := $(shell sed -n 's/^test: *//p' test/regress_schedule)
+override CONTRIB_TESTDB = ivory_regress
+REGRESS_OPTS = --user=postgres --host=$(IVORY_TARGET_HOST) --port=$(IVORY_TARGET_PORT)
 
 ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
@@ -106,6 +121,42 @@ unit: test/unit/unit_tests
 
 test:
 	test/run_tests.sh
+
+# make test LAYERS=... SCRIPTS=...: to test/run_tests.sh, only when set.
+ifdef LAYERS
+test: export IVORY_LAYERS = $(LAYERS)
+else ifdef SCRIPTS
+test: export IVORY_LAYERS = integration
+endif
+ifdef SCRIPTS
+test: export IVORY_INTEGRATION_SCRIPTS = $(SCRIPTS)
+endif
+
+# make installcheck: the servers of the suite, from the environment.
+INSTALLCHECK_ENVIRONMENT = IVORY_SOURCE IVORY_SOURCE_HOST IVORY_SOURCE_PORT IVORY_TARGET_HOST IVORY_TARGET_PORT
+INSTALLCHECK_UNSET = $(strip $(foreach v,$(INSTALLCHECK_ENVIRONMENT),$(if $($(v)),,$(v))))
+installcheck: installcheck-environment
+.PHONY: installcheck-environment
+installcheck-environment:
+	@if [ -z "$(wildcard $(PGXS))" ]; then \
+	    echo "make installcheck needs PGXS: install postgresql-server-dev-15 (make test does)" >&2; \
+	    exit 1; \
+	fi
+	@if [ -n "$(INSTALLCHECK_UNSET)" ]; then \
+	    echo "make installcheck: set $(INSTALLCHECK_UNSET)" >&2; \
+	    echo "  The suite runs, after make install, in the database ivory_regress (made anew)" >&2; \
+	    echo "  of the target server IVORY_TARGET_HOST:IVORY_TARGET_PORT as postgres, and reaches" >&2; \
+	    echo "  the source through IVORY_SOURCE (a connection string to its database" >&2; \
+	    echo "  ivory_regress), IVORY_SOURCE_HOST and IVORY_SOURCE_PORT. The source is set up as" >&2; \
+	    echo "  test/run_tests.sh sets up its own (wal_level = logical; pg_hba: postgres trust," >&2; \
+	    echo "  others scram-sha-256), with the database ivory_regress and" >&2; \
+	    echo "  CREATE ROLE ivory_tester LOGIN SUPERUSER PASSWORD 'right-Secret-42'. For example:" >&2; \
+	    echo "    IVORY_SOURCE='host=/tmp port=5432 user=postgres dbname=ivory_regress' \\" >&2; \
+	    echo "    IVORY_SOURCE_HOST=/tmp IVORY_SOURCE_PORT=5432 IVORY_TARGET_HOST=/tmp IVORY_TARGET_PORT=5433 \\" >&2; \
+	    echo "    make installcheck" >&2; \
+	    echo "  make test runs the same suite on throwaway clusters." >&2; \
+	    exit 1; \
+	fi
 
 demo:
 	demo/run.sh

@@ -3,17 +3,35 @@
 # Installs what is missing, builds, installs, starts throwaway clusters, runs
 # the unit tests, the pg_regress suite and the CLI integration tests, tears the
 # clusters down (also on failure) and ends with "N passed, M failed".
-# For `make test-asan` / `make test-valgrind` (unset: everything, as above):
+# The pg_regress layer is `make installcheck` (the Makefile's REGRESS, from
+# test/regress_schedule) against these clusters.
+# One layer or one script (unset: everything, as above):
+#   IVORY_LAYERS               which of "rules unit regress integration" to run;
+#                              `make test LAYERS="unit regress"` sets it (the
+#                              clusters start only for regress and integration)
+#   IVORY_INTEGRATION_SCRIPTS  the integration scripts, paths from the repository
+#                              root (default test/integration_*.sh); `make test
+#                              SCRIPTS=test/integration_check.sh` sets it and, without
+#                              LAYERS, IVORY_LAYERS=integration; `make test-faults`
+#                              passes test/fault_*.sh test/scale_*.sh
+# For `make test-asan` / `make test-valgrind`:
 #   IVORY_CLI_DIR              directory put first on PATH (another `ivory`)
 #   IVORY_UNIT_TESTS           the unit test binary to run
-#   IVORY_LAYERS               which of "rules unit regress integration" to run
-#   IVORY_INTEGRATION_SCRIPTS  the integration scripts (default test/integration_*.sh;
-#                              `make test-faults` passes test/fault_*.sh test/scale_*.sh)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 LAYERS=" ${IVORY_LAYERS:-rules unit regress integration} "
 layer() { [[ "$LAYERS" == *" $1 "* ]]; }
+for requested in $LAYERS; do
+    case " rules unit regress integration " in
+    *" $requested "*) ;;
+    *)
+        echo "unknown test layer '$requested' (IVORY_LAYERS / make test LAYERS=): the layers are rules unit regress integration" >&2
+        echo "0 passed, 1 failed"
+        exit 1
+        ;;
+    esac
+done
 [ -n "${IVORY_CLI_DIR:-}" ] && PATH="$(cd "$IVORY_CLI_DIR" && pwd):$PATH"
 
 source test/packages.sh
@@ -68,6 +86,8 @@ if [ "$unit_status" -ne 0 ] && [ -z "$unit_failed" ]; then FAILED=$((FAILED + 1)
 fi
 
 # --- clusters ---------------------------------------------------------------
+# Only for the layers that need them.
+if layer regress || layer integration; then
 echo "== starting clusters"
 clusters_setup
 SOURCE_PORT=$(free_port 55432)
@@ -114,15 +134,17 @@ export IVORY_SOURCE_HOST=$IVORY_TEST_DIR IVORY_TARGET_HOST=$IVORY_TEST_DIR
 export IVORY_SOURCE_PORT=$SOURCE_PORT IVORY_TARGET_PORT=$TARGET_PORT
 if layer regress; then
 echo "== regression tests (pg_regress)"
-PG_REGRESS="$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress"
+# The suite is the Makefile's (REGRESS, REGRESS_OPTS); the IVORY_* variables
+# above point it at the target and the source.
 REGRESS_OUT="$IVORY_TEST_DIR/regress"
 mkdir -p "$REGRESS_OUT"
-regress_output=$("$PG_REGRESS" --inputdir="$ROOT" --outputdir="$REGRESS_OUT" \
-    --bindir="$(pg_config --bindir)" --host="$IVORY_TEST_DIR" --port="$TARGET_PORT" \
-    --user=postgres --dbname=ivory_regress --schedule="$ROOT/test/regress_schedule" 2>&1)
+regress_output=$(make -s --no-print-directory installcheck \
+    EXTRA_REGRESS_OPTS="--outputdir=$REGRESS_OUT" 2>&1)
 echo "$regress_output" | grep -E '^(test|     |ok|not ok)|tests (passed|failed)' | sed 's/^/  /'
-regress_total=$(grep -c '^test ' "$ROOT/test/regress_schedule")
-regress_failed=$(echo "$regress_output" | grep -cE '\.\.\. FAILED|\.\.\. failed')
+# Every test of the schedule ("test: name..." lines) that did not pass failed.
+regress_total=$(sed -n 's/^test: *//p' "$ROOT/test/regress_schedule" | wc -w)
+regress_passed=$(echo "$regress_output" | grep -cE '^(test|     ) .* \.\.\. ok ')
+regress_failed=$((regress_total - regress_passed))
 if [ -s "$REGRESS_OUT/regression.diffs" ]; then
     echo "-- regression.diffs:"
     head -150 "$REGRESS_OUT/regression.diffs"
@@ -130,9 +152,11 @@ fi
 if ! echo "$regress_output" | grep -qE 'tests passed|tests failed'; then
     echo "$regress_output" | tail -20
     regress_failed=$regress_total
+    regress_passed=0
 fi
-PASSED=$((PASSED + regress_total - regress_failed))
+PASSED=$((PASSED + regress_passed))
 FAILED=$((FAILED + regress_failed))
+fi
 fi
 
 # --- CLI integration tests ------------------------------------------------------
