@@ -26,8 +26,11 @@ MODULE_big = ivory
 # database gets the first version, then each update in turn).
 IVORY_VERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" ivory.control)
 DATA = $(wildcard ivory--*.sql)
-EXTENSION_SOURCES = $(wildcard src/*.cpp src/core/*.cpp src/pg/*.cpp src/remote/*.cpp)
+# src/core (pure C++, no server headers) is built once, as a static library
+# that the extension and the CLI both link.
+EXTENSION_SOURCES = $(wildcard src/*.cpp src/pg/*.cpp src/remote/*.cpp)
 OBJS = $(EXTENSION_SOURCES:.cpp=.o)
+CORE_LIBRARY = build/libivory_core.a
 
 PG_CONFIG ?= pg_config
 CLI_BINDIR ?= /usr/local/bin
@@ -41,7 +44,7 @@ PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)
 # Server headers as system headers: -Wextra is for our code, not theirs.
 PG_CPPFLAGS = -isystem $(PG_INCLUDEDIR_SERVER) -I$(PG_INCLUDEDIR) -DIVORY_VERSION='"$(IVORY_VERSION)"'
 PG_CXXFLAGS = -std=c++17 $(OUR_WARNINGS)
-SHLIB_LINK = -lpq -lstdc++
+SHLIB_LINK = $(CORE_LIBRARY) -lpq -lstdc++
 
 # No LLVM bitcode: the JIT gains nothing from this extension, and it would need clang.
 override with_llvm = no
@@ -56,6 +59,7 @@ REGRESS_OPTS = --user=postgres --host=$(IVORY_TARGET_HOST) --port=$(IVORY_TARGET
 
 ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
+$(shlib): $(CORE_LIBRARY)
 else
 # Without the server headers only `make test` (which installs them) can run.
 all:
@@ -64,15 +68,18 @@ all:
 endif
 
 CXX ?= g++
-STANDALONE_CXXFLAGS = -std=c++17 -O2 -g $(OUR_WARNINGS) -DIVORY_VERSION='"$(IVORY_VERSION)"'
+# -fPIC: the core's objects also go into the extension's shared library.
+STANDALONE_CXXFLAGS = -std=c++17 -O2 -g -fPIC $(OUR_WARNINGS) -DIVORY_VERSION='"$(IVORY_VERSION)"'
 
-# The CLI: libpq and header-only CLI11, nothing of the server. Objects go to
-# build/ so the unit tests link the same ones (CLI11 is slow to compile).
+# The CLI: libpq, header-only CLI11 and the core, nothing of the server.
+# Objects go to build/ so the unit tests link the same ones (CLI11 is slow to
+# compile).
 CLI_SOURCES = $(wildcard cli/*.cpp)
 CLI_HEADERS = $(wildcard cli/*.hpp)
 CLI_OBJECTS = $(patsubst %.cpp,build/%.o,$(CLI_SOURCES))
 CORE_SOURCES = $(wildcard src/core/*.cpp)
 CORE_HEADERS = $(wildcard src/core/*.hpp)
+CORE_OBJECTS = $(patsubst %.cpp,build/%.o,$(CORE_SOURCES))
 UNIT_TEST_SOURCES = $(wildcard test/unit/*_test.cpp)
 
 build/%.o: %.cpp
@@ -81,7 +88,11 @@ build/%.o: %.cpp
 
 -include $(wildcard build/cli/*.d build/src/core/*.d build/test/unit/*.d)
 
-cli/ivory: $(CLI_OBJECTS)
+$(CORE_LIBRARY): $(CORE_OBJECTS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+cli/ivory: $(CLI_OBJECTS) $(CORE_LIBRARY)
 	$(CXX) $(STANDALONE_CXXFLAGS) $^ -lpq -o $@
 
 all: cli/ivory doc/ivory.1
@@ -105,8 +116,8 @@ install-man: doc/ivory.1
 	install -m 644 doc/ivory.1 $(DESTDIR)$(CLI_MANDIR)/ivory.1
 
 # Unit tests: the pure C++ of the extension (src/core) and of the CLI.
-UNIT_OBJECTS = $(patsubst %.cpp,build/%.o,$(UNIT_TEST_SOURCES) $(CORE_SOURCES)) \
-               $(filter-out build/cli/main.o,$(CLI_OBJECTS))
+UNIT_OBJECTS = $(patsubst %.cpp,build/%.o,$(UNIT_TEST_SOURCES)) \
+               $(filter-out build/cli/main.o,$(CLI_OBJECTS)) $(CORE_LIBRARY)
 
 test/unit/unit_tests: $(UNIT_OBJECTS)
 	$(CXX) $(STANDALONE_CXXFLAGS) $^ -lgtest -lgtest_main -pthread -lpq -o $@
@@ -188,7 +199,11 @@ build-asan/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(ASAN_CXXFLAGS) -I$(PG_INCLUDEDIR) -MMD -MP -c $< -o $@
 
-build-asan/cli/ivory: $(patsubst build/%,build-asan/%,$(CLI_OBJECTS))
+build-asan/libivory_core.a: $(patsubst build/%,build-asan/%,$(CORE_OBJECTS))
+	rm -f $@
+	$(AR) rcs $@ $^
+
+build-asan/cli/ivory: $(patsubst build/%,build-asan/%,$(CLI_OBJECTS)) build-asan/libivory_core.a
 	$(CXX) $(ASAN_CXXFLAGS) $^ -lpq -o $@
 
 build-asan/test/unit/unit_tests: $(ASAN_UNIT_OBJECTS)

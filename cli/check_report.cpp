@@ -2,22 +2,22 @@
 
 namespace ivory::cli {
 
-bool fails_command(const CheckRow &row) {
-    return !row.ok && row.severity != "warning";
+bool fails_command(const CheckResult &check) {
+    return !check.ok && check.severity != Severity::warning;
 }
 
-LogLevel log_level_of(const CheckRow &row) {
-    if (row.ok)
+LogLevel log_level_of(const CheckResult &check) {
+    if (check.ok)
         return LogLevel::debug;
-    return fails_command(row) ? LogLevel::error : LogLevel::warning;
+    return fails_command(check) ? LogLevel::error : LogLevel::warning;
 }
 
-std::string log_message_of(const CheckRow &row) {
-    std::string message = row.checker + ": " + row.description;
-    if (row.ok)
+std::string log_message_of(const CheckResult &check) {
+    std::string message = check.checker + ": " + check.description;
+    if (check.ok)
         return message + ": ok";
-    if (row.detail && !row.detail->empty())
-        message += ": " + *row.detail;
+    if (!check.detail.empty())
+        message += ": " + check.detail;
     return message;
 }
 

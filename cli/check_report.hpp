@@ -1,29 +1,21 @@
-// How `ivory check` reports one row of ivory.check().
+// How `ivory check` reports one row of ivory.check(), read back into the
+// extension's own result type (src/core/checks.hpp).
 #pragma once
 
-#include <optional>
 #include <string>
 
+#include "../src/core/checks.hpp"
 #include "log.hpp"
 
 namespace ivory::cli {
 
-struct CheckRow {
-    std::string checker;
-    std::string description;
-    std::string severity; // "error" or "warning"
-    bool ok = false;
-    std::optional<std::string> detail;
-};
-
-// A failed check fails the command unless it is only a warning; an unknown
-// severity counts as an error.
-bool fails_command(const CheckRow &row);
+// A failed check fails the command unless it is only a warning.
+bool fails_command(const CheckResult &check);
 
 // DEBUG when passed, WARNING for a failed warning, ERROR for any other failure.
-LogLevel log_level_of(const CheckRow &row);
+LogLevel log_level_of(const CheckResult &check);
 
 // "<checker>: <description>: ok", or "<checker>: <description>: <detail>".
-std::string log_message_of(const CheckRow &row);
+std::string log_message_of(const CheckResult &check);
 
 } // namespace ivory::cli

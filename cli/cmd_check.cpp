@@ -23,10 +23,16 @@ const char *const check_query =
 const char *const schema_diff_query = "SELECT object_type, object_name, attribute, source_value, "
                                       "target_value FROM ivory.schema_diff($1)";
 
-CheckRow read_check_row(const PGresult *result, int row) {
-    return CheckRow{field(result, row, 0).value_or(""), field(result, row, 1).value_or(""),
-                    field(result, row, 2).value_or(""), field(result, row, 3) == "t",
-                    field(result, row, 4)};
+// An unknown severity (a newer extension's) counts as an error.
+CheckResult read_check_row(const PGresult *result, int row) {
+    CheckResult check;
+    check.checker = field(result, row, "checker").value_or("");
+    check.description = field(result, row, "description").value_or("");
+    check.severity =
+        parse_severity(field(result, row, "severity").value_or("")).value_or(Severity::error);
+    check.ok = boolean_field(result, row, "ok").value_or(false);
+    check.detail = field(result, row, "detail").value_or("");
+    return check;
 }
 
 // Writes the differences as an HTML page and tells where, at `level` (that of
@@ -43,10 +49,11 @@ void report_schema_differences(PGconn *target, const Invocation &invocation,
     report.target_description = describe_connected(target);
     report.generated_at = utc_timestamp(now);
     for (int row = 0; row < PQntuples(result.get()); ++row)
-        report.rows.push_back(SchemaDiffRow{
-            field(result.get(), row, 0).value_or(""), field(result.get(), row, 1).value_or(""),
-            field(result.get(), row, 2).value_or(""), field(result.get(), row, 3),
-            field(result.get(), row, 4)});
+        report.rows.push_back(SchemaDiffRow{field(result.get(), row, "object_type").value_or(""),
+                                            field(result.get(), row, "object_name").value_or(""),
+                                            field(result.get(), row, "attribute").value_or(""),
+                                            field(result.get(), row, "source_value"),
+                                            field(result.get(), row, "target_value")});
 
     const char *tmpdir = std::getenv("TMPDIR");
     const std::optional<std::string> path = write_new_file(
@@ -83,7 +90,7 @@ ExitCode run_check(const Invocation &invocation) {
     std::optional<LogLevel> schema_failure;
     const int rows = PQntuples(result.get());
     for (int row = 0; row < rows; ++row) {
-        const CheckRow check = read_check_row(result.get(), row);
+        const CheckResult check = read_check_row(result.get(), row);
         log.log(log_level_of(check), log_message_of(check));
         if (fails_command(check))
             ++failures;

@@ -24,10 +24,10 @@ const char *const copy_schema_query = "SELECT object_type, created FROM ivory.co
 // PostgreSQL 15, and 17 renamed daticulocale to datlocale.
 std::string locale_provider_columns(int server_version) {
     if (server_version >= 170000)
-        return "datlocprovider, datlocale";
+        return "datlocprovider AS provider, datlocale AS icu_locale";
     if (server_version >= 150000)
-        return "datlocprovider, daticulocale";
-    return "'c'::\"char\", NULL::text";
+        return "datlocprovider AS provider, daticulocale AS icu_locale";
+    return "'c'::\"char\" AS provider, NULL::text AS icu_locale";
 }
 
 // Names our source session uniquely, so that the target can tell when the
@@ -49,8 +49,8 @@ Keywords source_keywords(const ConnectionOptions &options, const std::string &ap
 std::optional<DatabaseOptions> read_source_options(PGconn *source, const Logger &log) {
     const Result result =
         run_query(source,
-                  "SELECT pg_encoding_to_char(encoding), datcollate, datctype, datconnlimit, "
-                  "pg_get_userbyid(datdba), datacl::text, " +
+                  "SELECT pg_encoding_to_char(encoding) AS encoding, datcollate, datctype, "
+                  "datconnlimit, pg_get_userbyid(datdba) AS owner, datacl::text AS acl, " +
                       locale_provider_columns(PQserverVersion(source)) +
                       " FROM pg_database WHERE datname = current_database()",
                   {}, log, "could not read the source database's options");
@@ -62,21 +62,21 @@ std::optional<DatabaseOptions> read_source_options(PGconn *source, const Logger 
     }
     const PGresult *row = result.get();
     DatabaseOptions options;
-    options.encoding = field(row, 0, 0).value_or("");
-    options.collate = field(row, 0, 1).value_or("");
-    options.ctype = field(row, 0, 2).value_or("");
-    options.connection_limit = std::stoll(field(row, 0, 3).value_or("-1"));
-    options.owner = field(row, 0, 4).value_or("");
-    options.acl = field(row, 0, 5);
-    options.provider = locale_provider_name(field(row, 0, 6).value_or("c"));
-    options.icu_locale = field(row, 0, 7).value_or("");
+    options.encoding = field(row, 0, "encoding").value_or("");
+    options.collate = field(row, 0, "datcollate").value_or("");
+    options.ctype = field(row, 0, "datctype").value_or("");
+    options.connection_limit = number_field(row, 0, "datconnlimit").value_or(-1);
+    options.owner = field(row, 0, "owner").value_or("");
+    options.acl = field(row, 0, "acl");
+    options.provider = locale_provider_name(field(row, 0, "provider").value_or("c"));
+    options.icu_locale = field(row, 0, "icu_locale").value_or("");
     return options;
 }
 
 std::optional<TemplateLocale> read_template1_locale(PGconn *maintenance, const Logger &log) {
     const Result result =
         run_query(maintenance,
-                  "SELECT pg_encoding_to_char(encoding), datcollate, datctype, " +
+                  "SELECT pg_encoding_to_char(encoding) AS encoding, datcollate, datctype, " +
                       locale_provider_columns(PQserverVersion(maintenance)) +
                       " FROM pg_database WHERE datname = 'template1'",
                   {}, log, "could not read the locale of template1 on the target server");
@@ -87,11 +87,11 @@ std::optional<TemplateLocale> read_template1_locale(PGconn *maintenance, const L
     if (PQntuples(result.get()) == 0)
         return locale;
     const PGresult *row = result.get();
-    locale.encoding = field(row, 0, 0).value_or("");
-    locale.collate = field(row, 0, 1).value_or("");
-    locale.ctype = field(row, 0, 2).value_or("");
-    locale.provider = locale_provider_name(field(row, 0, 3).value_or("c"));
-    locale.icu_locale = field(row, 0, 4).value_or("");
+    locale.encoding = field(row, 0, "encoding").value_or("");
+    locale.collate = field(row, 0, "datcollate").value_or("");
+    locale.ctype = field(row, 0, "datctype").value_or("");
+    locale.provider = locale_provider_name(field(row, 0, "provider").value_or("c"));
+    locale.icu_locale = field(row, 0, "icu_locale").value_or("");
     return locale;
 }
 
@@ -122,7 +122,8 @@ std::optional<std::vector<DatabaseSession>>
 read_sessions(PGconn *maintenance, const std::string &database, const Logger &log) {
     const Result result = run_query(
         maintenance,
-        "SELECT pid, usename, application_name, host(client_addr) || ':' || client_port, state "
+        "SELECT pid, usename, application_name, host(client_addr) || ':' || client_port AS client, "
+        "state "
         "FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() "
         "AND backend_type IS DISTINCT FROM 'autovacuum worker' ORDER BY pid",
         {database}, log, "could not list the sessions of target database " + database);
@@ -131,17 +132,18 @@ read_sessions(PGconn *maintenance, const std::string &database, const Logger &lo
     std::vector<DatabaseSession> sessions;
     for (int row = 0; row < PQntuples(result.get()); ++row)
         sessions.push_back(DatabaseSession{
-            field(result.get(), row, 0).value_or(""), field(result.get(), row, 1),
-            field(result.get(), row, 2), field(result.get(), row, 3), field(result.get(), row, 4)});
+            field(result.get(), row, "pid").value_or(""), field(result.get(), row, "usename"),
+            field(result.get(), row, "application_name"), field(result.get(), row, "client"),
+            field(result.get(), row, "state")});
     return sessions;
 }
 
 std::string describe_created(const std::string &name, const std::string &database,
                              const DatabaseOptions &options, bool from_template0) {
     std::string text = "created database " + name + " to build the new target database " +
-                       database + " in (owner " + options.owner + ", encoding " +
-                       options.encoding + ", collation " + options.collate + ", ctype " +
-                       options.ctype + ", locale provider " + options.provider;
+                       database + " in (owner " + options.owner + ", encoding " + options.encoding +
+                       ", collation " + options.collate + ", ctype " + options.ctype +
+                       ", locale provider " + options.provider;
     if (options.provider == "icu")
         text += ", ICU locale " + options.icu_locale;
     text += ", connection limit " + std::to_string(options.connection_limit);
@@ -158,9 +160,12 @@ struct TargetServer {
     const Logger &log;
 
     TargetServer(PGconn *connection, const Logger &logger)
-        : maintenance(connection),
-          quote{[connection](const std::string &name) { return quote_identifier(connection, name); },
-                [connection](const std::string &text) { return quote_literal(connection, text); }},
+        : maintenance(connection), quote{[connection](const std::string &name) {
+                                             return quote_identifier(connection, name);
+                                         },
+                                         [connection](const std::string &text) {
+                                             return quote_literal(connection, text);
+                                         }},
           log(logger) {}
 
     bool run(const std::string &sql, const std::string &failing_step) const {
@@ -171,15 +176,14 @@ struct TargetServer {
 // Subscriptions keep a database from being dropped; they are named before
 // anything is done rather than found out halfway.
 bool refuse_subscriptions(const TargetServer &server, const std::string &database) {
-    const Result result =
-        run_query(server.maintenance,
-                  "SELECT string_agg(quote_ident(s.subname), ', ' ORDER BY s.subname) FROM "
-                  "pg_subscription s JOIN pg_database d ON d.oid = s.subdbid WHERE d.datname = $1",
-                  {database}, server.log,
-                  "could not list the subscriptions of target database " + database);
+    const Result result = run_query(
+        server.maintenance,
+        "SELECT string_agg(quote_ident(s.subname), ', ' ORDER BY s.subname) AS names FROM "
+        "pg_subscription s JOIN pg_database d ON d.oid = s.subdbid WHERE d.datname = $1",
+        {database}, server.log, "could not list the subscriptions of target database " + database);
     if (!result)
         return false;
-    if (const auto names = field(result.get(), 0, 0)) {
+    if (const auto names = field(result.get(), 0, "names")) {
         server.log.error("target database " + database + " has subscriptions (" + *names +
                          "); drop them first (ivory replication drop)");
         return false;
@@ -299,14 +303,14 @@ bool copy_schema_into(const ConnectionOptions &target, const ConnectionOptions &
     const Connection connection = connect_target(target, log);
     if (!connection || !ensure_extension(connection.get(), log))
         return false;
-    const Result result = run_query(connection.get(), copy_schema_query,
-                                    {build_conninfo(source)}, log, "could not copy the schema");
+    const Result result = run_query(connection.get(), copy_schema_query, {build_conninfo(source)},
+                                    log, "could not copy the schema");
     if (!result)
         return false;
     std::vector<CopiedObjects> copied;
     for (int row = 0; row < PQntuples(result.get()); ++row)
-        copied.push_back(CopiedObjects{field(result.get(), row, 0).value_or(""),
-                                       std::stoll(field(result.get(), row, 1).value_or("0"))});
+        copied.push_back(CopiedObjects{field(result.get(), row, "object_type").value_or(""),
+                                       number_field(result.get(), row, "created").value_or(0)});
     log.info(copied_schema_summary(copied));
     return true;
 }

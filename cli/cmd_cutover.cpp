@@ -22,7 +22,7 @@ const char *const switchover_query =
     "SELECT step, seconds, detail FROM ivory.switchover(source => $1, max_lag => $2::bigint, "
     "timeout_seconds => $3::double precision, lock_source => $4::boolean, "
     "publication_name => $5, subscription_name => $6)";
-const char *const unlock_query = "SELECT ivory.unlock_source(source => $1)";
+const char *const unlock_query = "SELECT ivory.unlock_source(source => $1) AS message";
 
 std::string sql_boolean(bool value) {
     return value ? "true" : "false";
@@ -58,12 +58,13 @@ ExitCode run_verify(const Invocation &invocation) {
         "could not verify the data");
     if (!result)
         return ExitCode::failure;
-    std::vector<VerifyRow> rows;
+    std::vector<TableVerdict> rows;
     for (int row = 0; row < PQntuples(result.get()); ++row) {
-        rows.push_back(
-            VerifyRow{field(result.get(), row, 0).value_or(""), number_field(result.get(), row, 1),
-                      number_field(result.get(), row, 2), boolean_field(result.get(), row, 3),
-                      field(result.get(), row, 4).value_or("")});
+        rows.push_back(TableVerdict{field(result.get(), row, "table_name").value_or(""),
+                                    number_field(result.get(), row, "source_rows"),
+                                    number_field(result.get(), row, "target_rows"),
+                                    boolean_field(result.get(), row, "matches"),
+                                    field(result.get(), row, "detail").value_or("")});
         log.log(verify_level(rows.back()), verify_message(rows.back()));
     }
     const bool failed = verify_fails(rows);
@@ -119,9 +120,10 @@ ExitCode run_switchover(const Invocation &invocation) {
         return ExitCode::failure;
     }
     for (int row = 0; row < PQntuples(result.get()); ++row)
-        log.info(switchover_message(SwitchoverStep{field(result.get(), row, 0).value_or(""),
-                                                   decimal_field(result.get(), row, 1),
-                                                   field(result.get(), row, 2).value_or("")}));
+        log.info(
+            switchover_message(SwitchoverStep{field(result.get(), row, "step").value_or(""),
+                                              decimal_field(result.get(), row, "seconds"),
+                                              field(result.get(), row, "detail").value_or("")}));
     log.info("switchover complete: the target database is on its own now");
     if (invocation.global.json)
         print_result_as_json(result.get(), std::cout);
@@ -141,7 +143,7 @@ ExitCode run_unlock_source(const Invocation &invocation) {
     if (!result)
         return ExitCode::failure;
     if (PQntuples(result.get()) > 0)
-        log.info(field(result.get(), 0, 0).value_or("source unlocked"));
+        log.info(field(result.get(), 0, "message").value_or("source unlocked"));
     return ExitCode::ok;
 }
 

@@ -35,14 +35,15 @@ const char *const create_query =
     "drop_replication_user => $6::boolean)";
 const char *const start_query =
     "SELECT ivory.replication_start(subscription_name => $1, refresh => $2::boolean, "
-    "fail_on_already_started => $3::boolean, native_copy => $4::boolean)";
+    "fail_on_already_started => $3::boolean, native_copy => $4::boolean) AS message";
 // Without any --source-* option the source goes as NULL: the function reaches
 // it through the subscription's own connection.
 const char *const status_query =
-    "SELECT item, name, state, severity, detail, bytes_copied, bytes_total, percent "
+    "SELECT item, name, state, severity, detail, bytes_copied, bytes_total, percent, "
+    "lag_bytes, age_seconds "
     "FROM ivory.replication_status(subscription_name => $1, source => NULLIF($2, ''))";
 const char *const stop_query = "SELECT ivory.replication_stop(subscription_name => $1, "
-                               "fail_on_already_stopped => $2::boolean)";
+                               "fail_on_already_stopped => $2::boolean) AS message";
 const char *const drop_query =
     "SELECT object_type, object_name, action FROM ivory.replication_drop("
     "source => $1, publication_name => $2, subscription_name => $3, drop_user => $4::boolean)";
@@ -76,9 +77,9 @@ bool run_actions(const Invocation &invocation, const char *query,
     if (!result)
         return false;
     for (int row = 0; row < PQntuples(result.get()); ++row)
-        replication_log().info(action_message(field(result.get(), row, 0).value_or(""),
-                                              field(result.get(), row, 1).value_or(""),
-                                              field(result.get(), row, 2).value_or("")));
+        replication_log().info(action_message(field(result.get(), row, "object_type").value_or(""),
+                                              field(result.get(), row, "object_name").value_or(""),
+                                              field(result.get(), row, "action").value_or("")));
     return true;
 }
 
@@ -95,15 +96,27 @@ bool run_message(const Invocation &invocation, const char *query,
         return false;
     if (PQntuples(result.get()) > 0)
         replication_log().info("subscription " + parameters.front() + ": " +
-                               field(result.get(), 0, 0).value_or("(no answer)"));
+                               field(result.get(), 0, "message").value_or("(no answer)"));
     return true;
 }
 
-StatusRow read_status_row(const PGresult *result, int row) {
-    return StatusRow{field(result, row, 0).value_or(""), field(result, row, 1).value_or(""),
-                     field(result, row, 2).value_or(""), field(result, row, 3).value_or(""),
-                     field(result, row, 4).value_or(""), number_field(result, row, 5),
-                     number_field(result, row, 6),       decimal_field(result, row, 7)};
+// A word this build does not know reads as unknown, and an unknown severity
+// as an error, so that nothing new can make `status` pass by accident.
+StatusEntry read_status_row(const PGresult *result, int row) {
+    StatusEntry entry;
+    entry.item =
+        parse_status_item(field(result, row, "item").value_or("")).value_or(StatusItem::unknown);
+    entry.name = field(result, row, "name").value_or("");
+    entry.state =
+        parse_item_state(field(result, row, "state").value_or("")).value_or(ItemState::unknown);
+    entry.severity =
+        parse_severity(field(result, row, "severity").value_or("")).value_or(Severity::error);
+    entry.detail = field(result, row, "detail").value_or("");
+    entry.bytes_copied = number_field(result, row, "bytes_copied");
+    entry.bytes_total = number_field(result, row, "bytes_total");
+    entry.lag_bytes = number_field(result, row, "lag_bytes");
+    entry.age_seconds = number_field(result, row, "age_seconds");
+    return entry;
 }
 
 void add_publication_name(CLI::App &command, std::string &name) {
@@ -214,8 +227,8 @@ Result query_status(PGconn *target, const Invocation &invocation) {
                      replication_log(), "could not read the replication status");
 }
 
-std::vector<StatusRow> status_rows(const PGresult *result) {
-    std::vector<StatusRow> rows;
+std::vector<StatusEntry> status_rows(const PGresult *result) {
+    std::vector<StatusEntry> rows;
     for (int row = 0; row < PQntuples(result); ++row)
         rows.push_back(read_status_row(result, row));
     return rows;
@@ -242,7 +255,7 @@ ExitCode watch_status(PGconn *target, const Invocation &invocation, double inter
         const Result result = query_status(target, invocation);
         if (!result)
             return ExitCode::failure;
-        const std::vector<StatusRow> rows = status_rows(result.get());
+        const std::vector<StatusEntry> rows = status_rows(result.get());
         const double now = monotonic_seconds();
         const std::vector<std::string> lines = watch_lines(rows, previous, now);
         previous = sample_of(rows, now);

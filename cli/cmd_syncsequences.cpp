@@ -77,11 +77,12 @@ ExitCode run_syncsequences(const Invocation &invocation) {
                   sync_log(), "could not sync sequences");
     if (!result)
         return ExitCode::failure;
-    std::vector<SequenceRow> rows;
+    std::vector<SequenceSetting> rows;
     for (int row = 0; row < PQntuples(result.get()); ++row) {
-        rows.push_back(SequenceRow{
-            field(result.get(), row, 0).value_or(""), number_field(result.get(), row, 1),
-            number_field(result.get(), row, 2), field(result.get(), row, 3).value_or("")});
+        rows.push_back(SequenceSetting{field(result.get(), row, "sequence_name").value_or(""),
+                                       number_field(result.get(), row, "source_value"),
+                                       number_field(result.get(), row, "target_value"),
+                                       field(result.get(), row, "action").value_or("")});
         sync_log().info(sequence_message(rows.back()));
     }
     sync_log().info(sequences_summary(rows, sync.dry_run));

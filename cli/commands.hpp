@@ -23,6 +23,8 @@ struct CommandGroupSpec {
     std::string_view description;
 };
 
+struct Invocation;
+
 struct CommandSpec {
     std::string_view group; // empty for a top-level command
     std::string_view name;
@@ -38,6 +40,13 @@ struct CommandSpec {
 
     // "check", "replication create"
     std::string full_name() const;
+};
+
+// The command line parsed: global options, the command chosen and its options.
+struct Invocation {
+    GlobalOptions global;
+    const CommandSpec *command = nullptr; // an entry of command_table()
+    CommandOptions options;
 };
 
 const std::vector<CommandGroupSpec> &command_groups();

@@ -1,5 +1,7 @@
 #include "conninfo.hpp"
 
+#include "../src/core/conninfo.hpp"
+
 namespace ivory::cli {
 
 Keywords connection_keywords(const ConnectionOptions &options) {
@@ -15,24 +17,8 @@ Keywords connection_keywords(const ConnectionOptions &options) {
     return set;
 }
 
-std::string quote_conninfo_value(std::string_view value) {
-    std::string quoted = "'";
-    for (char c : value) {
-        if (c == '\\' || c == '\'')
-            quoted += '\\';
-        quoted += c;
-    }
-    return quoted + "'";
-}
-
 std::string build_conninfo(const ConnectionOptions &options) {
-    std::string conninfo;
-    for (const auto &[keyword, value] : connection_keywords(options)) {
-        if (!conninfo.empty())
-            conninfo += ' ';
-        conninfo += keyword + "=" + quote_conninfo_value(value);
-    }
-    return conninfo;
+    return conninfo_from_pairs(connection_keywords(options));
 }
 
 std::string describe_connection(const Keywords &keywords) {

@@ -24,10 +24,6 @@ using Keywords = std::vector<std::pair<std::string, std::string>>;
 // The set fields as libpq keywords, in the order host, port, user, password, dbname.
 Keywords connection_keywords(const ConnectionOptions &options);
 
-// 'value' with backslash and single quote escaped by a backslash, which libpq's
-// key=value parser reads back as the exact bytes given.
-std::string quote_conninfo_value(std::string_view value);
-
 // "host='h' port='5432' ..." with every set field; "" when none is set.
 std::string build_conninfo(const ConnectionOptions &options);
 

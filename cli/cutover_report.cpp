@@ -45,27 +45,27 @@ std::string sql_double(double value) {
     return text;
 }
 
-std::string sequence_message(const SequenceRow &row) {
+std::string sequence_message(const SequenceSetting &row) {
     const std::string action = row.action.empty() ? "set" : row.action;
     return "sequence " + row.sequence_name + ": " + action + " to " + count_text(row.target_value) +
            (row.source_value ? " (source at " + std::to_string(*row.source_value) + ")"
                              : " (source not used yet)");
 }
 
-std::string sequences_summary(const std::vector<SequenceRow> &rows, bool dry_run) {
+std::string sequences_summary(const std::vector<SequenceSetting> &rows, bool dry_run) {
     if (rows.empty())
         return "the source database has no sequences";
     const std::string count = plural(rows.size(), "sequence", "sequences");
     return dry_run ? "dry run: " + count + " would be set, nothing changed" : count + " set";
 }
 
-LogLevel verify_level(const VerifyRow &row) {
+LogLevel verify_level(const TableVerdict &row) {
     if (!row.matches)
         return LogLevel::warning;
     return *row.matches ? LogLevel::info : LogLevel::error;
 }
 
-std::string verify_message(const VerifyRow &row) {
+std::string verify_message(const TableVerdict &row) {
     const std::string table = "table " + row.table_name + ": ";
     if (!row.matches)
         return table + "not compared: " +
@@ -81,20 +81,20 @@ std::string verify_message(const VerifyRow &row) {
                        row.detail);
 }
 
-bool verify_fails(const std::vector<VerifyRow> &rows) {
-    for (const VerifyRow &row : rows)
+bool verify_fails(const std::vector<TableVerdict> &rows) {
+    for (const TableVerdict &row : rows)
         if (row.matches == std::optional<bool>(false))
             return true;
     return false;
 }
 
-std::string verify_summary(const std::vector<VerifyRow> &rows) {
+std::string verify_summary(const std::vector<TableVerdict> &rows) {
     if (rows.empty())
         return "the publication has no tables";
     std::string differing;
     size_t differ_count = 0;
     size_t unknown_count = 0;
-    for (const VerifyRow &row : rows) {
+    for (const TableVerdict &row : rows) {
         if (!row.matches) {
             ++unknown_count;
         } else if (!*row.matches) {
@@ -126,9 +126,10 @@ std::string format_seconds(std::optional<double> seconds) {
 }
 
 std::string switchover_message(const SwitchoverStep &row) {
-    if (row.step == "total")
+    const std::optional<CutoverStep> step = parse_cutover_step(row.step);
+    if (step == CutoverStep::total)
         return with_detail("switchover took " + format_seconds(row.seconds), row.detail);
-    if (row.step == "source read-only")
+    if (step == CutoverStep::source_read_only)
         return with_detail("the source was read-only for " + format_seconds(row.seconds),
                            row.detail);
     return with_detail(row.step + ": " + format_seconds(row.seconds), row.detail);

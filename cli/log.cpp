@@ -6,6 +6,8 @@
 #include <ctime>
 #include <iostream>
 
+#include "../src/core/conninfo.hpp"
+
 namespace ivory::cli {
 
 namespace {
@@ -19,11 +21,6 @@ struct LogSettings {
 LogSettings &settings() {
     static LogSettings instance;
     return instance;
-}
-
-void replace_all(std::string &text, const std::string &from, const std::string &to) {
-    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-        text.replace(at, from.size(), to);
 }
 
 } // namespace
@@ -65,25 +62,6 @@ std::string format_log_line(std::chrono::system_clock::time_point when, LogLevel
     return line;
 }
 
-std::string mask_secrets(std::string text, const std::vector<std::string> &secrets) {
-    static const std::string mask = "********";
-    std::vector<std::string> longest_first = secrets;
-    // Longest first, so that a secret containing another is masked whole.
-    std::sort(longest_first.begin(), longest_first.end(),
-              [](const std::string &a, const std::string &b) { return a.size() > b.size(); });
-    for (const std::string &secret : longest_first) {
-        if (secret.empty())
-            continue;
-        if (secret.size() >= 4) {
-            replace_all(text, secret, mask);
-        } else {
-            replace_all(text, "\"" + secret + "\"", "\"" + mask + "\"");
-            replace_all(text, "'" + secret + "'", "'" + mask + "'");
-        }
-    }
-    return text;
-}
-
 void set_log_threshold(LogLevel threshold) {
     settings().threshold = threshold;
 }
@@ -106,7 +84,7 @@ void Logger::log(LogLevel level, std::string_view message) const {
     if (level < current.threshold)
         return;
     const auto now = std::chrono::system_clock::now();
-    const std::string masked = mask_secrets(std::string(message), current.secrets);
+    const std::string masked = mask_secret_values(std::string(message), current.secrets);
     // Each line of a multi-line message (a server DETAIL, a list of
     // differences) gets its own header, so that every line of standard error
     // has the same format.

@@ -23,12 +23,8 @@ std::optional<LogLevel> parse_log_level(std::string_view name);
 std::string format_log_line(std::chrono::system_clock::time_point when, LogLevel level,
                             std::string_view logger, std::string_view message);
 
-// `text` with each secret replaced by "********". A secret shorter than four
-// characters would mangle ordinary words, so it is masked only where it stands
-// quoted, the way libpq and the server quote values in their messages.
-std::string mask_secrets(std::string text, const std::vector<std::string> &secrets);
-
-// Process-wide settings: what is shown, where it goes, what is never shown.
+// Process-wide settings: what is shown, where it goes, what is never shown
+// (each message is masked with src/core's mask_secret_values).
 void set_log_threshold(LogLevel threshold);
 void set_log_sink(std::ostream &sink);
 void add_log_secret(const std::string &secret);

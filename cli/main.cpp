@@ -4,8 +4,8 @@
 #include <exception>
 #include <iostream>
 
+#include "command_line.hpp"
 #include "commands.hpp"
-#include "options.hpp"
 
 using namespace ivory::cli;
 

@@ -1,5 +1,5 @@
-// What the command line asks for, parsed without side effects: no output, no
-// exit(), the environment read through a function that tests can replace.
+// What the command line asks for: the global options and each command's, with
+// the original's defaults (parsed in command_line.cpp, which knows the commands).
 #pragma once
 
 #include <functional>
@@ -110,26 +110,8 @@ struct CommandOptions {
     SwitchoverOptions switchover;
 };
 
-struct CommandSpec;
-
-struct Invocation {
-    GlobalOptions global;
-    const CommandSpec *command = nullptr; // an entry of command_table()
-    CommandOptions options;
-};
-
 // The value of an environment variable, nullopt when it is not set.
 using EnvironmentLookup = std::function<std::optional<std::string>(const std::string &name)>;
 EnvironmentLookup process_environment();
-
-struct ParseResult {
-    std::optional<Invocation> invocation; // set: run this command
-    ExitCode exit_code = ExitCode::ok;    // otherwise exit with this status,
-    std::string output; // after printing this: help (to stdout) or the usage error (to stderr)
-};
-
-// `arguments` without the program name.
-ParseResult parse_command_line(const std::vector<std::string> &arguments,
-                               const EnvironmentLookup &environment);
 
 } // namespace ivory::cli

@@ -4,35 +4,49 @@
 #include <cstdio>
 #include <map>
 
+#include "../src/core/strings.hpp"
+
 namespace ivory::cli {
 
 namespace {
 
-const char *const initializing = "initializing";
-const char *const copying = "copying";
-const char *const ready_state = "ready";
-
-// Anything but ok and warning counts as an error, so that a severity added
-// on the server side later cannot make `status` pass by accident.
-bool is_error(const StatusRow &row) {
-    return row.severity != "ok" && row.severity != "warning";
+std::string word(ItemState state) {
+    return std::string(state_word(state));
 }
 
-LogLevel level_of_severity(const std::string &severity) {
-    if (severity == "ok")
+std::string word(StatusItem item) {
+    return std::string(item_word(item));
+}
+
+LogLevel level_of_severity(Severity severity) {
+    switch (severity) {
+    case Severity::ok:
         return LogLevel::info;
-    if (severity == "warning")
+    case Severity::warning:
         return LogLevel::warning;
+    case Severity::error:
+        break;
+    }
     return LogLevel::error;
 }
 
 // Finished tables first and those furthest from it last, so that the tables
 // still being worked on stand right above the summary.
-int stage_order(const std::string &state) {
-    static const std::map<std::string, int> order = {
-        {"ready", 0}, {"synchronized", 1}, {"copied", 2}, {"copying", 3}, {"initializing", 5}};
-    const auto found = order.find(state);
-    return found == order.end() ? 4 : found->second;
+int stage_order(ItemState state) {
+    switch (state) {
+    case ItemState::ready:
+        return 0;
+    case ItemState::synchronized:
+        return 1;
+    case ItemState::copied:
+        return 2;
+    case ItemState::copying:
+        return 3;
+    case ItemState::initializing:
+        return 5;
+    default:
+        return 4;
+    }
 }
 
 std::string format_percent(double percent) {
@@ -41,25 +55,24 @@ std::string format_percent(double percent) {
     return text;
 }
 
-std::string table_message(const StatusRow &row) {
-    std::string message = "table " + row.name + ": " + row.state;
-    if (row.state != copying)
+std::string table_message(const StatusEntry &table) {
+    std::string message = "table " + table.name + ": " + word(table.state);
+    if (table.state != ItemState::copying)
         return message;
-    const std::optional<double> percent = copy_percent(row);
-    if (percent)
+    if (const std::optional<double> percent = table.percent())
         message += " " + format_percent(*percent);
-    if (row.bytes_copied && row.bytes_total)
-        message +=
-            " (" + human_bytes(*row.bytes_copied) + " of " + human_bytes(*row.bytes_total) + ")";
-    else if (row.bytes_copied)
-        message += " (" + human_bytes(*row.bytes_copied) + " copied)";
+    if (table.bytes_copied && table.bytes_total)
+        message += " (" + human_bytes(*table.bytes_copied) + " of " +
+                   human_bytes(*table.bytes_total) + ")";
+    else if (table.bytes_copied)
+        message += " (" + human_bytes(*table.bytes_copied) + " copied)";
     return message;
 }
 
-std::string other_message(const StatusRow &row) {
-    std::string message = row.item + " " + row.name + ": " + row.state;
-    if (!row.detail.empty())
-        message += " - " + row.detail;
+std::string other_message(const StatusEntry &entry) {
+    std::string message = word(entry.item) + " " + entry.name + ": " + word(entry.state);
+    if (!entry.detail.empty())
+        message += " - " + entry.detail;
     return message;
 }
 
@@ -68,91 +81,62 @@ std::string count_of_tables(size_t count) {
 }
 
 // "49 of 51 tables ready, 1 copying, 1 initializing", states in stage order.
-std::string table_summary(const std::vector<const StatusRow *> &tables) {
-    std::map<std::string, size_t> per_state;
-    for (const StatusRow *table : tables)
+std::string table_summary(const std::vector<const StatusEntry *> &tables) {
+    std::map<ItemState, size_t> per_state;
+    for (const StatusEntry *table : tables)
         ++per_state[table->state];
-    std::vector<std::string> states;
+    std::vector<ItemState> states;
     for (const auto &[state, count] : per_state)
-        if (state != ready_state)
+        if (state != ItemState::ready)
             states.push_back(state);
-    std::stable_sort(states.begin(), states.end(), [](const std::string &a, const std::string &b) {
-        return stage_order(a) < stage_order(b);
-    });
-    const size_t ready = per_state.count(ready_state) ? per_state.at(ready_state) : 0;
+    std::stable_sort(states.begin(), states.end(),
+                     [](ItemState a, ItemState b) { return stage_order(a) < stage_order(b); });
+    const size_t ready = per_state.count(ItemState::ready) ? per_state.at(ItemState::ready) : 0;
     std::string summary =
         std::to_string(ready) + " of " + count_of_tables(tables.size()) + " ready";
-    for (const std::string &state : states)
-        summary += ", " + std::to_string(per_state.at(state)) + " " + state;
+    for (const ItemState state : states)
+        summary += ", " + std::to_string(per_state.at(state)) + " " + word(state);
     return summary;
 }
 
 } // namespace
-
-std::optional<double> copy_percent(const StatusRow &row) {
-    if (row.percent)
-        return row.percent;
-    if (row.bytes_copied && row.bytes_total && *row.bytes_total > 0)
-        return std::min(99.9, 100.0 * static_cast<double>(*row.bytes_copied) /
-                                  static_cast<double>(*row.bytes_total));
-    return std::nullopt;
-}
 
 std::string action_message(const std::string &object_type, const std::string &object_name,
                            const std::string &action) {
     return object_type + " " + object_name + ": " + action;
 }
 
-std::string human_bytes(long long bytes) {
-    static const char *const units[] = {"kB", "MB", "GB", "TB", "PB"};
-    if (bytes < 1024 && bytes > -1024)
-        return std::to_string(bytes) + " bytes";
-    double value = static_cast<double>(bytes);
-    size_t unit = 0;
-    value /= 1024;
-    while ((value >= 1024 || value <= -1024) && unit + 1 < std::size(units)) {
-        value /= 1024;
-        ++unit;
-    }
-    char text[32];
-    // One decimal where it still says something: "1.5 MB" but "265 MB".
-    if (value < 10 && value > -10)
-        std::snprintf(text, sizeof text, "%.1f %s", value, units[unit]);
-    else
-        std::snprintf(text, sizeof text, "%.0f %s", value, units[unit]);
-    return text;
-}
-
-StatusReport report_status(const std::vector<StatusRow> &rows, bool collapse_initializing) {
+StatusReport report_status(const std::vector<StatusEntry> &entries, bool collapse_initializing) {
     StatusReport report;
-    std::vector<const StatusRow *> tables;
+    std::vector<const StatusEntry *> tables;
     std::vector<std::string> problems;
-    for (const StatusRow &row : rows) {
-        if (is_error(row))
+    for (const StatusEntry &entry : entries) {
+        const bool error = entry.severity == Severity::error;
+        if (error)
             report.ready = false;
-        if (row.item == "table") {
-            tables.push_back(&row);
+        if (entry.item == StatusItem::table) {
+            tables.push_back(&entry);
             continue;
         }
-        report.lines.push_back({level_of_severity(row.severity), other_message(row)});
-        if (is_error(row))
-            problems.push_back(row.item + " " + row.name + " " + row.state);
+        report.lines.push_back({level_of_severity(entry.severity), other_message(entry)});
+        if (error)
+            problems.push_back(word(entry.item) + " " + entry.name + " " + word(entry.state));
     }
 
-    std::stable_sort(tables.begin(), tables.end(), [](const StatusRow *a, const StatusRow *b) {
+    std::stable_sort(tables.begin(), tables.end(), [](const StatusEntry *a, const StatusEntry *b) {
         return stage_order(a->state) < stage_order(b->state);
     });
     size_t initializing_tables = 0;
-    for (const StatusRow *table : tables) {
-        if (collapse_initializing && table->state == initializing) {
+    for (const StatusEntry *table : tables) {
+        if (collapse_initializing && table->state == ItemState::initializing) {
             ++initializing_tables;
             continue;
         }
         report.lines.push_back({LogLevel::info, table_message(*table)});
     }
     if (initializing_tables > 0)
-        report.lines.push_back(
-            {LogLevel::info, count_of_tables(initializing_tables) + " " + initializing});
+        report.lines.push_back({LogLevel::info, count_of_tables(initializing_tables) + " " +
+                                                    word(ItemState::initializing)});
 
     const std::string tables_part = table_summary(tables);
     if (report.ready) {

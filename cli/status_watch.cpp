@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "../src/core/strings.hpp"
+
 namespace ivory::cli {
 
 namespace {
@@ -16,9 +18,9 @@ std::string fixed(double value, const char *format) {
     return text;
 }
 
-std::string copying_line(const StatusRow &row, const std::optional<WatchSample> &previous,
+std::string copying_line(const StatusEntry &row, const std::optional<WatchSample> &previous,
                          double now_seconds) {
-    const std::optional<double> percent = copy_percent(row);
+    const std::optional<double> percent = row.percent();
     std::string line = row.name + "  " + progress_bar(percent.value_or(0), bar_width) + " " +
                        (percent ? fixed(*percent, "%5.1f%%") : std::string("    ?%"));
     if (row.bytes_copied)
@@ -42,11 +44,11 @@ std::string copying_line(const StatusRow &row, const std::optional<WatchSample> 
 
 } // namespace
 
-WatchSample sample_of(const std::vector<StatusRow> &rows, double seconds) {
+WatchSample sample_of(const std::vector<StatusEntry> &entries, double seconds) {
     WatchSample sample;
     sample.seconds = seconds;
-    for (const StatusRow &row : rows)
-        if (row.item == "table" && row.bytes_copied)
+    for (const StatusEntry &row : entries)
+        if (row.item == StatusItem::table && row.bytes_copied)
             sample.bytes_copied[row.name] = *row.bytes_copied;
     return sample;
 }
@@ -67,33 +69,36 @@ std::string human_duration(double seconds) {
     return std::to_string(total / 3600) + " h " + std::to_string(total % 3600 / 60) + " min";
 }
 
-std::vector<std::string> watch_lines(const std::vector<StatusRow> &rows,
+std::vector<std::string> watch_lines(const std::vector<StatusEntry> &rows,
                                      const std::optional<WatchSample> &previous,
                                      double now_seconds) {
     std::vector<std::string> lines;
     size_t tables = 0;
     size_t ready = 0;
-    for (const StatusRow &row : rows) {
-        if (row.item != "table")
+    for (const StatusEntry &row : rows) {
+        if (row.item != StatusItem::table)
             continue;
         ++tables;
-        if (row.state == "ready")
+        if (row.state == ItemState::ready)
             ++ready;
-        else if (row.bytes_copied || row.state == "copying")
+        else if (row.bytes_copied || row.state == ItemState::copying)
             lines.push_back(copying_line(row, previous, now_seconds));
     }
-    for (const StatusRow &row : rows)
-        if (row.item == "index")
-            lines.push_back("index " + row.name + ": " + row.state +
+    for (const StatusEntry &row : rows)
+        if (row.item == StatusItem::index)
+            lines.push_back("index " + row.name + ": " + std::string(state_word(row.state)) +
                             (row.detail.empty() ? "" : " - " + row.detail));
     lines.push_back(std::to_string(ready) + " of " + std::to_string(tables) +
                     (tables == 1 ? " table" : " tables") + " ready");
-    for (const StatusRow &row : rows)
-        if (row.item == "lag")
+    for (const StatusEntry &row : rows)
+        if (row.item == StatusItem::lag)
             lines.push_back("lag: " + row.detail);
-    for (const StatusRow &row : rows)
-        if (row.item != "table" && row.item != "index" && row.item != "lag" && row.severity != "ok")
-            lines.push_back(row.severity + ": " + row.item + " " + row.name + ": " + row.state +
+    for (const StatusEntry &row : rows)
+        if (row.item != StatusItem::table && row.item != StatusItem::index &&
+            row.item != StatusItem::lag && row.severity != Severity::ok)
+            lines.push_back(std::string(severity_word(row.severity)) + ": " +
+                            std::string(item_word(row.item)) + " " + row.name + ": " +
+                            std::string(state_word(row.state)) +
                             (row.detail.empty() ? "" : " - " + row.detail));
     return lines;
 }

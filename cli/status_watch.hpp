@@ -18,7 +18,7 @@ struct WatchSample {
     std::map<std::string, long long> bytes_copied;
 };
 
-WatchSample sample_of(const std::vector<StatusRow> &rows, double seconds);
+WatchSample sample_of(const std::vector<StatusEntry> &entries, double seconds);
 
 // "[#########...........]" `width` characters wide inside the brackets.
 std::string progress_bar(double percent, int width);
@@ -30,7 +30,7 @@ std::string human_duration(double seconds);
 // percent, bytes of total and, given the previous sample, its rate and the
 // time left; the index being built; how many tables are ready; the lag; and
 // every row that is not ok. The rate needs the same table in `previous`.
-std::vector<std::string> watch_lines(const std::vector<StatusRow> &rows,
+std::vector<std::string> watch_lines(const std::vector<StatusEntry> &entries,
                                      const std::optional<WatchSample> &previous,
                                      double now_seconds);
 

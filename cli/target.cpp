@@ -43,7 +43,7 @@ bool read_installed_version(PGconn *connection, const Logger &log,
         connection, "SELECT extversion FROM pg_extension WHERE extname = 'ivory'", {}, log);
     if (!result)
         return false;
-    version = PQntuples(result.get()) > 0 ? field(result.get(), 0, 0) : std::nullopt;
+    version = field(result.get(), 0, "extversion");
     return true;
 }
 
@@ -157,14 +157,15 @@ Result run_query(PGconn *connection, const std::string &sql,
     return nullptr;
 }
 
-std::optional<std::string> field(const PGresult *result, int row, int column) {
-    if (PQgetisnull(result, row, column))
+std::optional<std::string> field(const PGresult *result, int row, const char *column) {
+    const int number = PQfnumber(result, column);
+    if (number < 0 || row >= PQntuples(result) || PQgetisnull(result, row, number))
         return std::nullopt;
-    return std::string(PQgetvalue(result, row, column),
-                       static_cast<size_t>(PQgetlength(result, row, column)));
+    return std::string(PQgetvalue(result, row, number),
+                       static_cast<size_t>(PQgetlength(result, row, number)));
 }
 
-std::optional<long long> number_field(const PGresult *result, int row, int column) {
+std::optional<long long> number_field(const PGresult *result, int row, const char *column) {
     const std::optional<std::string> text = field(result, row, column);
     if (!text)
         return std::nullopt;
@@ -173,7 +174,7 @@ std::optional<long long> number_field(const PGresult *result, int row, int colum
     return end != text->c_str() ? std::optional<long long>(value) : std::nullopt;
 }
 
-std::optional<double> decimal_field(const PGresult *result, int row, int column) {
+std::optional<double> decimal_field(const PGresult *result, int row, const char *column) {
     const std::optional<std::string> text = field(result, row, column);
     if (!text)
         return std::nullopt;
@@ -182,7 +183,7 @@ std::optional<double> decimal_field(const PGresult *result, int row, int column)
     return end != text->c_str() ? std::optional<double>(value) : std::nullopt;
 }
 
-std::optional<bool> boolean_field(const PGresult *result, int row, int column) {
+std::optional<bool> boolean_field(const PGresult *result, int row, const char *column) {
     const std::optional<std::string> text = field(result, row, column);
     if (!text)
         return std::nullopt;

@@ -48,13 +48,15 @@ Result run_query(PGconn *connection, const std::string &sql,
                  const std::vector<std::string> &parameters, const Logger &log,
                  const std::string &failing_step = "");
 
-// The field's text, nullopt for NULL.
-std::optional<std::string> field(const PGresult *result, int row, int column);
+// The text of the named column, nullopt for NULL or a column the result lacks:
+// columns are read by name, never by position.
+std::optional<std::string> field(const PGresult *result, int row, const char *column);
 
-// A field read as a number or a boolean; NULL (or text that is none) gives nullopt.
-std::optional<long long> number_field(const PGresult *result, int row, int column);
-std::optional<double> decimal_field(const PGresult *result, int row, int column);
-std::optional<bool> boolean_field(const PGresult *result, int row, int column);
+// The named column read as a number or a boolean; NULL (or text that is none)
+// gives nullopt.
+std::optional<long long> number_field(const PGresult *result, int row, const char *column);
+std::optional<double> decimal_field(const PGresult *result, int row, const char *column);
+std::optional<bool> boolean_field(const PGresult *result, int row, const char *column);
 
 // "message", then lines "DETAIL: ...", "HINT: ..." and "CONTEXT: ..." when
 // present, as psql shows them.

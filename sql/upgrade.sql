@@ -1,13 +1,15 @@
 \getenv source IVORY_SOURCE
--- From the first released version to the current one with
--- ALTER EXTENSION ivory UPDATE, in a database of its own.
-CREATE DATABASE ivory_upgrade;
-\c ivory_upgrade
+-- From each earlier version to the current one with ALTER EXTENSION ivory
+-- UPDATE, each in a database of its own; the result equals a fresh install.
+CREATE DATABASE ivory_upgrade_010;
+CREATE DATABASE ivory_upgrade_020;
+CREATE DATABASE ivory_fresh;
+\c ivory_upgrade_010
 CREATE EXTENSION ivory VERSION '0.1.0';
 SELECT extversion FROM pg_extension WHERE extname = 'ivory';
 SELECT count(*) AS views FROM pg_views WHERE schemaname = 'ivory';
 SELECT source, target, path FROM pg_extension_update_paths('ivory')
-WHERE source = '0.1.0' AND path IS NOT NULL ORDER BY target;
+WHERE path IS NOT NULL ORDER BY source, target;
 ALTER EXTENSION ivory UPDATE;
 SELECT extversion = (SELECT default_version FROM pg_available_extensions WHERE name = 'ivory')
        AS at_default_version
@@ -15,22 +17,28 @@ FROM pg_extension WHERE extname = 'ivory';
 -- The new version's view works (no subscription here), its functions too.
 SELECT * FROM ivory.replication_overview;
 SELECT count(*) > 0 AS has_checks FROM ivory.check(:'source');
--- The updated extension is the one a new database gets.
-\c ivory_regress
-CREATE DATABASE ivory_fresh;
+\c ivory_upgrade_020
+CREATE EXTENSION ivory VERSION '0.2.0';
+SELECT extversion FROM pg_extension WHERE extname = 'ivory';
+ALTER EXTENSION ivory UPDATE;
+SELECT extversion = (SELECT default_version FROM pg_available_extensions WHERE name = 'ivory')
+       AS at_default_version
+FROM pg_extension WHERE extname = 'ivory';
+-- replication_status's columns in 0.3.0.
+SELECT unnest(proargnames[3:]) AS out_column FROM pg_proc
+WHERE oid = 'ivory.replication_status(text, text)'::regprocedure;
+-- The updated extension is the one a new database gets: every function's
+-- whole definition, every view's, their comments and privileges, hashed.
+\set ivory_definition 'SELECT md5(string_agg(d, chr(10) ORDER BY d)) FROM (SELECT pg_get_functiondef(p.oid) || coalesce(obj_description(p.oid, $$pg_proc$$), $$$$) || coalesce(p.proacl::text, $$$$) AS d FROM pg_proc p WHERE p.pronamespace = $$ivory$$::regnamespace UNION ALL SELECT c.relname || coalesce(pg_get_viewdef(c.oid), $$$$) || coalesce(obj_description(c.oid, $$pg_class$$), $$$$) || coalesce(c.relacl::text, $$$$) FROM pg_class c WHERE c.relnamespace = $$ivory$$::regnamespace) s'
 \c ivory_fresh
 CREATE EXTENSION ivory;
-SELECT (SELECT string_agg(p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', ', '
-                          ORDER BY p.proname)
-        FROM pg_proc p WHERE p.pronamespace = 'ivory'::regnamespace) AS functions_fresh \gset
-SELECT (SELECT string_agg(viewname, ', ') FROM pg_views WHERE schemaname = 'ivory') AS views_fresh \gset
-\c ivory_upgrade
-SELECT (SELECT string_agg(p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', ', '
-                          ORDER BY p.proname)
-        FROM pg_proc p WHERE p.pronamespace = 'ivory'::regnamespace) = :'functions_fresh'
-       AS same_functions,
-       (SELECT string_agg(viewname, ', ') FROM pg_views WHERE schemaname = 'ivory') = :'views_fresh'
-       AS same_views;
+SELECT (:ivory_definition) AS fresh \gset
+SELECT count(*) AS functions FROM pg_proc WHERE pronamespace = 'ivory'::regnamespace;
+\c ivory_upgrade_010
+SELECT (:ivory_definition) = :'fresh' AS from_010_equals_fresh;
+\c ivory_upgrade_020
+SELECT (:ivory_definition) = :'fresh' AS from_020_equals_fresh;
 \c ivory_regress
-DROP DATABASE ivory_upgrade;
+DROP DATABASE ivory_upgrade_010;
+DROP DATABASE ivory_upgrade_020;
 DROP DATABASE ivory_fresh;

@@ -11,8 +11,11 @@
 #include "core/error.hpp"
 #include "core/quote.hpp"
 #include "core/replication_naming.hpp"
+#include "core/results.hpp"
+#include "core/status.hpp"
 #include "core/strings.hpp"
 #include "functions.hpp"
+#include "pg/guard.hpp"
 #include "pg/replication_catalog.hpp"
 #include "pg/spi.hpp"
 #include "remote/connection.hpp"
@@ -34,7 +37,7 @@ double seconds_since(Clock::time_point start) {
 
 std::string seconds_text(double seconds) {
     char text[32];
-    std::snprintf(text, sizeof text, "%.3f", seconds);
+    snprintf(text, sizeof text, "%.3f", seconds); // pg_snprintf here: the server headers are in
     return text;
 }
 
@@ -147,11 +150,250 @@ std::string modification_count(remote::Connection &source, const std::string &re
     return rows.empty() ? "" : text_of(rows.front(), 0);
 }
 
+// --- verify_data: the facts ---------------------------------------------------
+
+// A published table to compare, as the source names it.
+struct TableToVerify {
+    std::string name;               // for people: schema.table, quoted where needed
+    std::string relation;           // for SQL
+    std::optional<std::string> key; // a one-column integer primary key, hashed in ranges
+    std::string changes_before;     // the source's modification count before hashing
+};
+
+Rows published_tables(remote::Connection &source, const std::string &publication) {
+    Rows tables =
+        source.query("SELECT schemaname::pg_catalog.text, tablename::pg_catalog.text FROM "
+                     "pg_catalog.pg_publication_tables WHERE pubname = " +
+                         quote_literal(publication) + " ORDER BY 1, 2",
+                     "listing the published tables");
+    if (!tables.empty())
+        return tables;
+    return source.query(
+        "SELECT n.nspname::pg_catalog.text, c.relname::pg_catalog.text FROM "
+        "pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind = 'r' AND c.relpersistence = 'p' AND n.nspname NOT IN "
+        "('pg_catalog', 'information_schema', 'ivory') AND n.nspname NOT LIKE 'pg\\_%' "
+        "ORDER BY 1, 2",
+        "listing the tables");
+}
+
+std::vector<TableToVerify> tables_to_verify(remote::Connection &source,
+                                            const std::string &publication) {
+    std::vector<TableToVerify> tables;
+    for (const Row &table : published_tables(source, publication)) {
+        TableToVerify item;
+        item.name = quote_identifier(text_of(table, 0)) + "." + quote_identifier(text_of(table, 1));
+        item.relation = sql_identifier(text_of(table, 0)) + "." + sql_identifier(text_of(table, 1));
+        // Tables with a one-column integer primary key are hashed in key ranges.
+        const Rows key = source.query(
+            "SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_index i JOIN "
+            "pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+            "WHERE i.indrelid = " +
+                quote_literal(item.relation) +
+                "::pg_catalog.regclass AND i.indisprimary AND i.indnatts = 1 AND "
+                "a.atttypid IN ('pg_catalog.int2'::pg_catalog.regtype, "
+                "'pg_catalog.int4'::pg_catalog.regtype, 'pg_catalog.int8'::pg_catalog.regtype)",
+            "finding a table's key");
+        if (!key.empty())
+            item.key = text_of(key.front(), 0);
+        item.changes_before = modification_count(source, item.relation);
+        tables.push_back(item);
+    }
+    return tables;
+}
+
+using RangeHashes = std::map<std::string, RangeHash>;
+
+// The key ranges whose count or hash differ, or that one side lacks; in key
+// order for a keyed table.
+std::vector<std::string> differing_ranges(const RangeHashes &on_source,
+                                          const RangeHashes &on_target, bool keyed) {
+    std::vector<std::string> differing;
+    RangeHashes all = on_source;
+    all.insert(on_target.begin(), on_target.end());
+    for (const auto &entry : all) {
+        const auto left = on_source.find(entry.first);
+        const auto right = on_target.find(entry.first);
+        if (left == on_source.end() || right == on_target.end() ||
+            left->second.rows != right->second.rows || left->second.hash != right->second.hash)
+            differing.push_back(entry.first);
+    }
+    if (keyed)
+        std::sort(differing.begin(), differing.end(),
+                  [](const std::string &a, const std::string &b) {
+                      return number_of(Value(a)) < number_of(Value(b));
+                  });
+    return differing;
+}
+
+// --- verify_data: the words -----------------------------------------------------
+
+// "rows differ in id 0..99999, id 200000..299999 and 3 more range(s)".
+std::string difference_detail(const TableToVerify &table, const std::vector<std::string> &differing,
+                              long long range_rows) {
+    if (!table.key)
+        return "rows differ in the whole table (no integer key to split it by)";
+    std::vector<std::string> shown;
+    for (size_t r = 0; r < differing.size() && r < max_listed_ranges; ++r) {
+        const long long bucket = number_of(Value(differing[r]));
+        shown.push_back(*table.key + " " + std::to_string(bucket * range_rows) + ".." +
+                        std::to_string(bucket * range_rows + range_rows - 1));
+    }
+    std::string detail = "rows differ in " + join(shown, ", ");
+    if (differing.size() > shown.size())
+        detail += " and " + std::to_string(differing.size() - shown.size()) + " more range(s)";
+    return detail;
+}
+
+TableVerdict verdict_of(const TableToVerify &table, const RangeHashes &on_source,
+                        const RangeHashes &on_target, long long range_rows,
+                        remote::Connection &source) {
+    TableVerdict verdict{table.name, total_rows(on_source), total_rows(on_target), true,
+                         "same rows"};
+    const std::vector<std::string> differing =
+        differing_ranges(on_source, on_target, table.key.has_value());
+    if (differing.empty())
+        return verdict;
+    verdict.matches = false;
+    verdict.detail = difference_detail(table, differing, range_rows);
+    if (modification_count(source, table.relation) != table.changes_before) {
+        verdict.matches = std::nullopt;
+        verdict.detail = "the table changed on the source during the comparison; run verify "
+                         "again once replication has caught up";
+    }
+    return verdict;
+}
+
+// --- switchover -------------------------------------------------------------------
+
+const char *const unlock_hint =
+    "Run ivory.unlock_source(source) (ivory unlock-source) to make the source writable again.";
+
+struct SwitchoverRequest {
+    std::string source;
+    long long max_lag;
+    double timeout_seconds;
+    bool lock_source;
+    std::string publication;
+    std::string subscription;
+    Clock::time_point deadline;
+};
+
+class StepRecorder {
+  public:
+    void start() { step_start_ = Clock::now(); }
+    void record(CutoverStep step, const std::string &detail) {
+        steps_.push_back(
+            {std::string(cutover_step_word(step)), seconds_since(step_start_), detail});
+    }
+    void summary(CutoverStep step, Clock::time_point since, const std::string &detail) {
+        steps_.push_back({std::string(cutover_step_word(step)), seconds_since(since), detail});
+    }
+    std::vector<SwitchoverStep> steps() && { return std::move(steps_); }
+
+  private:
+    Clock::time_point step_start_ = Clock::now();
+    std::vector<SwitchoverStep> steps_;
+};
+
+// 1. Every table ready and the lag small enough, read from the status itself.
+void wait_for_sync(const SwitchoverRequest &request) {
+    for (;;) {
+        const std::vector<std::string> waiting =
+            replication_status(request.subscription, request.source).blocking(request.max_lag);
+        if (waiting.empty())
+            return;
+        if (Clock::now() >= request.deadline)
+            throw Error(sqlstate::query_canceled,
+                        "switchover timed out after " + seconds_text(request.timeout_seconds) +
+                            " s waiting for the initial copy and the lag",
+                        "Still waiting for: " + join(waiting, "; "),
+                        "The source was not locked; nothing changed.");
+        pg::sleep_interruptibly(poll_interval_ms);
+    }
+}
+
+// 2. New transactions on the source are read-only; its other sessions end.
+// Returns how many sessions ended.
+std::string lock_source_database(remote::Connection &source) {
+    source.query("DO $ivory$ BEGIN EXECUTE pg_catalog.format('ALTER DATABASE %I SET "
+                 "default_transaction_read_only = on', pg_catalog.current_database()); "
+                 "END $ivory$",
+                 "making the source read-only");
+    const Rows ended = source.query(
+        "SELECT pg_catalog.count(pg_catalog.pg_terminate_backend(pid))::pg_catalog.text "
+        "FROM pg_catalog.pg_stat_activity WHERE datname = pg_catalog.current_database() "
+        "AND pid <> pg_catalog.pg_backend_pid() AND backend_type = 'client backend'",
+        "ending the source's other sessions");
+    return text_of(ended.front(), 0);
+}
+
+// 3. The target confirms the source's final position; returns it.
+std::string wait_for_final_position(remote::Connection &source, const SwitchoverRequest &request) {
+    const std::string final_position =
+        text_of(source
+                    .query("SELECT pg_catalog.pg_current_wal_lsn()::pg_catalog.text",
+                           "reading the final WAL position")
+                    .front(),
+                0);
+    const std::string slot = slot_name_for(request.subscription);
+    for (;;) {
+        const Rows confirmed = source.query(
+            "SELECT (confirmed_flush_lsn >= " + quote_literal(final_position) +
+                "::pg_catalog.pg_lsn)::pg_catalog.text FROM pg_catalog.pg_replication_slots "
+                "WHERE slot_name = " +
+                quote_literal(slot),
+            "waiting for the final position");
+        if (!confirmed.empty() && text_of(confirmed.front(), 0) == "true")
+            return final_position;
+        if (Clock::now() >= request.deadline)
+            throw Error(sqlstate::query_canceled,
+                        "switchover timed out after " + seconds_text(request.timeout_seconds) +
+                            " s waiting for the target to confirm the source's final WAL "
+                            "position " +
+                            final_position,
+                        "", unlock_hint);
+        pg::sleep_interruptibly(poll_interval_ms);
+    }
+}
+
+// 3 to 6, while the source is read-only: any error of them keeps the hint
+// that says how to make the source writable again.
+void switch_while_locked(remote::Connection &source, const SwitchoverRequest &request,
+                         StepRecorder &steps) {
+    steps.start();
+    const std::string final_position = wait_for_final_position(source, request);
+    steps.record(CutoverStep::wait_for_final_position, "confirmed up to " + final_position);
+
+    steps.start();
+    const auto sequences = sync_sequences(request.source, 0, {}, 0, true, false);
+    steps.record(CutoverStep::sync_sequences,
+                 std::to_string(sequences.size()) + " sequence(s) set");
+
+    steps.start();
+    std::vector<std::string> differing;
+    const auto verdicts = verify_data(request.source, request.publication, 100000, true);
+    for (const TableVerdict &verdict : verdicts)
+        if (verdict.matches != true)
+            differing.push_back(verdict.table_name + " (" + verdict.detail + ")");
+    if (!differing.empty())
+        throw Error(sqlstate::internal, "switchover stopped: the data differs",
+                    join(differing, "; "), unlock_hint);
+    steps.record(CutoverStep::verify_data, std::to_string(verdicts.size()) + " table(s) match");
+
+    steps.start();
+    const auto dropped =
+        replication_drop(request.source, request.publication, request.subscription, true);
+    steps.record(CutoverStep::drop_replication,
+                 std::to_string(dropped.size()) + " object(s) dropped or absent");
+}
+
 } // namespace
 
-Rows sync_sequences_rows(const std::string &source_conninfo, long long fixed_offset,
-                         const std::vector<std::string> &sequence_offsets, double sample_pause,
-                         bool equal, bool dry_run) {
+std::vector<SequenceSetting> sync_sequences(const std::string &source_conninfo,
+                                            long long fixed_offset,
+                                            const std::vector<std::string> &sequence_offsets,
+                                            double sample_pause, bool equal, bool dry_run) {
     const auto offsets = parse_sequence_offsets(sequence_offsets);
     pg::LocalSession target(false);
     remote::Connection source(source_conninfo);
@@ -181,7 +423,7 @@ Rows sync_sequences_rows(const std::string &source_conninfo, long long fixed_off
         throw Error("42P01", "sequences missing on the target: " + join(missing, ", "), "",
                     "Copy the schema first (ivory.copy_schema, ivory copyschema).");
 
-    Rows rows;
+    std::vector<SequenceSetting> settings;
     for (const auto &[name, sequence] : second) {
         const long long direction = sequence.increment < 0 ? -1 : 1;
         long long value = sequence.current();
@@ -206,15 +448,14 @@ Rows sync_sequences_rows(const std::string &source_conninfo, long long fixed_off
                          {Value(target_oids[name]), Value(std::to_string(value)),
                           Value(is_called ? "true" : "false")},
                          "setting a sequence");
-        rows.push_back({Value(name),
-                        sequence.last_value ? Value(std::to_string(*sequence.last_value)) : Value(),
-                        Value(std::to_string(value)), Value(dry_run ? "would set" : "set")});
+        settings.push_back({name, sequence.last_value, value, dry_run ? "would set" : "set"});
     }
-    return rows;
+    return settings;
 }
 
-Rows verify_data_rows(const std::string &source_conninfo, const std::string &publication,
-                      long long range_rows, bool fresh_target_snapshots) {
+std::vector<TableVerdict> verify_data(const std::string &source_conninfo,
+                                      const std::string &publication, long long range_rows,
+                                      bool fresh_target_snapshots) {
     if (range_rows <= 0)
         throw Error(sqlstate::invalid_parameter, "range_rows must be positive");
     pg::LocalSession target(!fresh_target_snapshots);
@@ -227,106 +468,22 @@ Rows verify_data_rows(const std::string &source_conninfo, const std::string &pub
     for (const std::string &setting : same_rendering)
         target.execute("SET LOCAL " + setting);
 
-    Rows tables =
-        source.query("SELECT schemaname::pg_catalog.text, tablename::pg_catalog.text FROM "
-                     "pg_catalog.pg_publication_tables WHERE pubname = " +
-                         quote_literal(publication) + " ORDER BY 1, 2",
-                     "listing the published tables");
-    if (tables.empty())
-        tables = source.query(
-            "SELECT n.nspname::pg_catalog.text, c.relname::pg_catalog.text FROM "
-            "pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE c.relkind = 'r' AND c.relpersistence = 'p' AND n.nspname NOT IN "
-            "('pg_catalog', 'information_schema', 'ivory') AND n.nspname NOT LIKE 'pg\\_%' "
-            "ORDER BY 1, 2",
-            "listing the tables");
-
-    struct Work {
-        std::string name;
-        std::string relation;
-        std::optional<std::string> key;
-        std::string changes_before;
-    };
-    std::vector<Work> work;
-    for (const Row &table : tables) {
-        Work item;
-        item.name = quote_identifier(text_of(table, 0)) + "." + quote_identifier(text_of(table, 1));
-        item.relation = sql_identifier(text_of(table, 0)) + "." + sql_identifier(text_of(table, 1));
-        // Tables with a one-column integer primary key are hashed in key ranges.
-        const Rows key = source.query(
-            "SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_index i JOIN "
-            "pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
-            "WHERE i.indrelid = " +
-                quote_literal(item.relation) +
-                "::pg_catalog.regclass AND i.indisprimary AND i.indnatts = 1 AND "
-                "a.atttypid IN ('pg_catalog.int2'::pg_catalog.regtype, "
-                "'pg_catalog.int4'::pg_catalog.regtype, 'pg_catalog.int8'::pg_catalog.regtype)",
-            "finding a table's key");
-        if (!key.empty())
-            item.key = text_of(key.front(), 0);
-        item.changes_before = modification_count(source, item.relation);
-        work.push_back(item);
-    }
-
+    const std::vector<TableToVerify> tables = tables_to_verify(source, publication);
     // One snapshot on the source for every table.
-    std::vector<std::map<std::string, RangeHash>> on_source;
+    std::vector<RangeHashes> on_source;
     source.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "taking a snapshot");
-    for (const Work &item : work)
+    for (const TableToVerify &table : tables)
         on_source.push_back(
-            range_hashes(source, range_hash_query(item.relation, item.key, range_rows)));
+            range_hashes(source, range_hash_query(table.relation, table.key, range_rows)));
     source.query("COMMIT", "ending the snapshot");
 
-    Rows rows;
-    for (size_t i = 0; i < work.size(); ++i) {
-        const Work &item = work[i];
-        const auto on_target =
-            range_hashes(target, range_hash_query(item.relation, item.key, range_rows));
-        std::vector<std::string> differing;
-        std::map<std::string, RangeHash> all = on_source[i];
-        all.insert(on_target.begin(), on_target.end());
-        for (const auto &[range, unused] : all) {
-            (void)unused;
-            const auto left = on_source[i].find(range);
-            const auto right = on_target.find(range);
-            if (left == on_source[i].end() || right == on_target.end() ||
-                left->second.rows != right->second.rows || left->second.hash != right->second.hash)
-                differing.push_back(range);
-        }
-        if (item.key)
-            std::sort(differing.begin(), differing.end(),
-                      [](const std::string &a, const std::string &b) {
-                          return number_of(Value(a)) < number_of(Value(b));
-                      });
-        const long long source_rows = total_rows(on_source[i]);
-        const long long target_rows = total_rows(on_target);
-        Value matches = Value("true");
-        std::string detail = "same rows";
-        if (!differing.empty()) {
-            matches = Value("false");
-            std::vector<std::string> shown;
-            for (size_t r = 0; r < differing.size() && r < max_listed_ranges; ++r) {
-                if (!item.key) {
-                    shown.push_back("the whole table (no integer key to split it by)");
-                    break;
-                }
-                const long long bucket = number_of(Value(differing[r]));
-                shown.push_back(*item.key + " " + std::to_string(bucket * range_rows) + ".." +
-                                std::to_string(bucket * range_rows + range_rows - 1));
-            }
-            detail = "rows differ in " + join(shown, ", ");
-            if (differing.size() > shown.size() && item.key)
-                detail +=
-                    " and " + std::to_string(differing.size() - shown.size()) + " more range(s)";
-            if (modification_count(source, item.relation) != item.changes_before) {
-                matches = Value();
-                detail = "the table changed on the source during the comparison; run verify "
-                         "again once replication has caught up";
-            }
-        }
-        rows.push_back({Value(item.name), Value(std::to_string(source_rows)),
-                        Value(std::to_string(target_rows)), matches, Value(detail)});
+    std::vector<TableVerdict> verdicts;
+    for (size_t i = 0; i < tables.size(); ++i) {
+        const RangeHashes on_target =
+            range_hashes(target, range_hash_query(tables[i].relation, tables[i].key, range_rows));
+        verdicts.push_back(verdict_of(tables[i], on_source[i], on_target, range_rows, source));
     }
-    return rows;
+    return verdicts;
 }
 
 std::string unlock_source_message(const std::string &source_conninfo) {
@@ -337,132 +494,55 @@ std::string unlock_source_message(const std::string &source_conninfo) {
     return "source database writable again";
 }
 
-Rows switchover_rows(const std::string &source_conninfo, long long max_lag, double timeout_seconds,
-                     bool lock_source, const std::string &publication,
-                     const std::string &subscription) {
+std::vector<SwitchoverStep> switchover(const std::string &source_conninfo, long long max_lag,
+                                       double timeout_seconds, bool lock_source,
+                                       const std::string &publication,
+                                       const std::string &subscription) {
     const Clock::time_point started = Clock::now();
-    const auto deadline =
-        started + std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000));
-    Rows steps;
-    auto record = [&](const std::string &step, Clock::time_point since, const std::string &detail) {
-        steps.push_back({Value(step), Value(seconds_text(seconds_since(since))), Value(detail)});
-    };
-    const std::string unlock_hint =
-        "Run ivory.unlock_source(source) (ivory unlock-source) to make the source writable again.";
+    const SwitchoverRequest request{
+        source_conninfo,
+        max_lag,
+        timeout_seconds,
+        lock_source,
+        publication,
+        subscription,
+        started + std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000))};
+    StepRecorder steps;
 
-    // 1. Every table ready and the lag small enough.
-    Clock::time_point step_start = Clock::now();
-    for (std::string waiting_for;;) {
-        waiting_for.clear();
-        for (const Row &row : replication_status_rows(subscription, source_conninfo)) {
-            const std::string item = text_of(row, 0);
-            const bool bad =
-                text_of(row, 3) == "error" || (item == "lag" && number_of(row.at(2)) > max_lag);
-            if (bad)
-                waiting_for += (waiting_for.empty() ? "" : "; ") + item + " " + text_of(row, 1) +
-                               ": " + text_of(row, 2);
-        }
-        if (waiting_for.empty())
-            break;
-        if (Clock::now() >= deadline)
-            throw Error("57014",
-                        "switchover timed out after " + seconds_text(timeout_seconds) +
-                            " s waiting for the initial copy and the lag",
-                        "Still waiting for: " + waiting_for,
-                        "The source was not locked; nothing changed.");
-        pg::sleep_interruptibly(poll_interval_ms);
-    }
-    record("wait for sync", step_start,
-           "every table ready, lag at most " + std::to_string(max_lag) + " bytes");
+    steps.start();
+    wait_for_sync(request);
+    steps.record(CutoverStep::wait_for_sync,
+                 "every table ready, lag at most " + std::to_string(max_lag) + " bytes");
 
     remote::Connection source(source_conninfo);
-    // 2. New transactions on the source are read-only; its other sessions end.
-    step_start = Clock::now();
+    steps.start();
     const Clock::time_point locked_at = Clock::now();
-    if (lock_source) {
-        source.query("DO $ivory$ BEGIN EXECUTE pg_catalog.format('ALTER DATABASE %I SET "
-                     "default_transaction_read_only = on', pg_catalog.current_database()); "
-                     "END $ivory$",
-                     "making the source read-only");
-        const Rows ended = source.query(
-            "SELECT pg_catalog.count(pg_catalog.pg_terminate_backend(pid))::pg_catalog.text "
-            "FROM pg_catalog.pg_stat_activity WHERE datname = pg_catalog.current_database() "
-            "AND pid <> pg_catalog.pg_backend_pid() AND backend_type = 'client backend'",
-            "ending the source's other sessions");
-        record("lock source", step_start,
-               "default_transaction_read_only = on; " + text_of(ended.front(), 0) +
-                   " session(s) ended");
-    } else {
-        record("lock source", step_start, "skipped (lock_source => false)");
-    }
+    if (lock_source)
+        steps.record(CutoverStep::lock_source, "default_transaction_read_only = on; " +
+                                                   lock_source_database(source) +
+                                                   " session(s) ended");
+    else
+        steps.record(CutoverStep::lock_source, "skipped (lock_source => false)");
 
     try {
-        // 3. The target confirms the source's final position.
-        step_start = Clock::now();
-        const std::string final_position =
-            text_of(source
-                        .query("SELECT pg_catalog.pg_current_wal_lsn()::pg_catalog.text",
-                               "reading the final WAL position")
-                        .front(),
-                    0);
-        const std::string slot = slot_name_for(subscription);
-        for (;;) {
-            const Rows confirmed = source.query(
-                "SELECT (confirmed_flush_lsn >= " + quote_literal(final_position) +
-                    "::pg_catalog.pg_lsn)::pg_catalog.text FROM pg_catalog.pg_replication_slots "
-                    "WHERE slot_name = " +
-                    quote_literal(slot),
-                "waiting for the final position");
-            if (!confirmed.empty() && text_of(confirmed.front(), 0) == "true")
-                break;
-            if (Clock::now() >= deadline)
-                throw Error("57014",
-                            "switchover timed out after " + seconds_text(timeout_seconds) +
-                                " s waiting for the target to confirm the source's final WAL "
-                                "position " +
-                                final_position,
-                            "", unlock_hint);
-            pg::sleep_interruptibly(poll_interval_ms);
-        }
-        record("wait for final position", step_start, "confirmed up to " + final_position);
-
-        // 4. Sequences equal to the source's.
-        step_start = Clock::now();
-        const Rows sequences = sync_sequences_rows(source_conninfo, 0, {}, 0, true, false);
-        record("sync sequences", step_start, std::to_string(sequences.size()) + " sequence(s) set");
-
-        // 5. The data, compared.
-        step_start = Clock::now();
-        std::vector<std::string> differing;
-        const Rows verified = verify_data_rows(source_conninfo, publication, 100000, true);
-        for (const Row &row : verified)
-            if (text_of(row, 3) != "true")
-                differing.push_back(text_of(row, 0) + " (" + text_of(row, 4) + ")");
-        if (!differing.empty())
-            throw Error("XX000", "switchover stopped: the data differs", join(differing, "; "),
-                        unlock_hint);
-        record("verify data", step_start, std::to_string(verified.size()) + " table(s) match");
-
-        // 6. The replication goes; the target keeps its data.
-        step_start = Clock::now();
-        const Rows dropped =
-            replication_drop_rows(source_conninfo, publication, subscription, true);
-        record("drop replication", step_start,
-               std::to_string(dropped.size()) + " object(s) dropped or absent");
-    } catch (Error &error) {
+        switch_while_locked(source, request, steps);
+    } catch (const Error &error) {
         ErrorFields fields = error.fields();
         if (fields.hint.empty())
             fields.hint = unlock_hint;
         fields.context = "during switchover";
         throw Error(fields);
+    } catch (pg::PgError &error) {
+        error.add_hint_if_missing(unlock_hint);
+        error.add_context("during switchover");
+        throw;
     }
 
-    steps.push_back({Value("source read-only"), Value(seconds_text(seconds_since(locked_at))),
-                     Value(lock_source ? "the source stays read-only; ivory.unlock_source "
-                                         "makes it writable"
-                                       : "the source was not locked")});
-    steps.push_back({Value("total"), Value(seconds_text(seconds_since(started))), Value("")});
-    return steps;
+    steps.summary(CutoverStep::source_read_only, locked_at,
+                  lock_source ? "the source stays read-only; ivory.unlock_source makes it writable"
+                              : "the source was not locked");
+    steps.summary(CutoverStep::total, started, "");
+    return std::move(steps).steps();
 }
 
 } // namespace ivory

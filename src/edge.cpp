@@ -7,6 +7,7 @@
 #include "pg/foreign_source.hpp"
 #include "pg/guard.hpp"
 #include "pg/result_set.hpp"
+#include "result_rows.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -44,10 +45,16 @@ std::string source_argument(FunctionCallInfo fcinfo, int number) {
     return ivory::pg::resolve_source(required_text_argument(fcinfo, number, "source"));
 }
 
+// Rows of a typed result (result_rows.hpp), or rows already (copy_schema's).
+using ivory::rows_of;
+const ivory::Rows &rows_of(const ivory::Rows &rows) {
+    return rows;
+}
+
 // A set-returning function of one text argument (the source).
 template <typename Work> Datum rows_of_source(FunctionCallInfo fcinfo, Work work) {
     return call_from_postgres([&] {
-        ivory::pg::return_rows(fcinfo, work(source_argument(fcinfo, 0)));
+        return_rows(fcinfo, rows_of(work(source_argument(fcinfo, 0))));
         return (Datum)0;
     });
 }
@@ -60,11 +67,11 @@ extern "C" Datum ivory_version(PG_FUNCTION_ARGS) {
 }
 
 extern "C" Datum ivory_check(PG_FUNCTION_ARGS) {
-    return rows_of_source(fcinfo, ivory::check_rows);
+    return rows_of_source(fcinfo, ivory::check);
 }
 
 extern "C" Datum ivory_schema_diff(PG_FUNCTION_ARGS) {
-    return rows_of_source(fcinfo, ivory::schema_diff_rows);
+    return rows_of_source(fcinfo, ivory::schema_diff);
 }
 
 extern "C" Datum ivory_copy_schema(PG_FUNCTION_ARGS) {
@@ -73,22 +80,21 @@ extern "C" Datum ivory_copy_schema(PG_FUNCTION_ARGS) {
 
 extern "C" Datum ivory_replication_create(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
-        return_rows(fcinfo, ivory::replication_create_rows(
+        return_rows(fcinfo, rows_of(ivory::replication_create(
                                 source_argument(fcinfo, 0),
                                 required_text_argument(fcinfo, 1, "publication_name"),
                                 required_text_argument(fcinfo, 2, "subscription_name"),
                                 optional_text_argument(fcinfo, 3), bool_argument(fcinfo, 4),
-                                bool_argument(fcinfo, 5)));
+                                bool_argument(fcinfo, 5))));
         return (Datum)0;
     });
 }
 
 extern "C" Datum ivory_replication_start(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
-        return text_result(
-            ivory::replication_start_message(required_text_argument(fcinfo, 0, "subscription_name"),
-                                             bool_argument(fcinfo, 1), bool_argument(fcinfo, 2),
-                                             bool_argument(fcinfo, 3)));
+        return text_result(ivory::replication_start_message(
+            required_text_argument(fcinfo, 0, "subscription_name"), bool_argument(fcinfo, 1),
+            bool_argument(fcinfo, 2), bool_argument(fcinfo, 3)));
     });
 }
 
@@ -101,52 +107,52 @@ extern "C" Datum ivory_replication_stop(PG_FUNCTION_ARGS) {
 
 extern "C" Datum ivory_replication_status(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
-        return_rows(fcinfo, ivory::replication_status_rows(
+        return_rows(fcinfo, rows_of(ivory::replication_status(
                                 required_text_argument(fcinfo, 0, "subscription_name"),
                                 PG_ARGISNULL(1) ? std::nullopt
-                                                : std::optional(source_argument(fcinfo, 1))));
+                                                : std::optional(source_argument(fcinfo, 1)))));
         return (Datum)0;
     });
 }
 
 extern "C" Datum ivory_replication_drop(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
-        return_rows(fcinfo, ivory::replication_drop_rows(
-                                source_argument(fcinfo, 0),
-                                required_text_argument(fcinfo, 1, "publication_name"),
-                                required_text_argument(fcinfo, 2, "subscription_name"),
-                                bool_argument(fcinfo, 3)));
+        return_rows(
+            fcinfo,
+            rows_of(ivory::replication_drop(
+                source_argument(fcinfo, 0), required_text_argument(fcinfo, 1, "publication_name"),
+                required_text_argument(fcinfo, 2, "subscription_name"), bool_argument(fcinfo, 3))));
         return (Datum)0;
     });
 }
 
 extern "C" Datum ivory_sync_sequences(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
-        return_rows(fcinfo, ivory::sync_sequences_rows(
+        return_rows(fcinfo, rows_of(ivory::sync_sequences(
                                 source_argument(fcinfo, 0), int64_argument(fcinfo, 1, 100),
                                 text_array_argument(fcinfo, 2), float8_argument(fcinfo, 3, 1),
-                                bool_argument(fcinfo, 4), bool_argument(fcinfo, 5)));
+                                bool_argument(fcinfo, 4), bool_argument(fcinfo, 5))));
         return (Datum)0;
     });
 }
 
 extern "C" Datum ivory_verify_data(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
-        return_rows(fcinfo,
-                    ivory::verify_data_rows(source_argument(fcinfo, 0),
-                                            required_text_argument(fcinfo, 1, "publication_name"),
-                                            int64_argument(fcinfo, 2, 100000), false));
+        return_rows(fcinfo, rows_of(ivory::verify_data(
+                                source_argument(fcinfo, 0),
+                                required_text_argument(fcinfo, 1, "publication_name"),
+                                int64_argument(fcinfo, 2, 100000), false)));
         return (Datum)0;
     });
 }
 
 extern "C" Datum ivory_switchover(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
-        return_rows(fcinfo, ivory::switchover_rows(
+        return_rows(fcinfo, rows_of(ivory::switchover(
                                 source_argument(fcinfo, 0), int64_argument(fcinfo, 1, 8388608),
                                 float8_argument(fcinfo, 2, 300), bool_argument(fcinfo, 3),
                                 required_text_argument(fcinfo, 4, "publication_name"),
-                                required_text_argument(fcinfo, 5, "subscription_name")));
+                                required_text_argument(fcinfo, 5, "subscription_name"))));
         return (Datum)0;
     });
 }

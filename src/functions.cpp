@@ -2,7 +2,6 @@
 
 #include "functions.hpp"
 
-#include "core/checks.hpp"
 #include "pg/spi.hpp"
 #include "remote/connection.hpp"
 
@@ -18,7 +17,7 @@ void return_freed_memory() {
 
 } // namespace
 
-Rows check_rows(const std::string &source_conninfo) {
+std::vector<CheckResult> check(const std::string &source_conninfo) {
     std::vector<CheckResult> results;
     {
         remote::Connection source(source_conninfo);
@@ -26,14 +25,10 @@ Rows check_rows(const std::string &source_conninfo) {
         results = run_checks(source, target);
     }
     return_freed_memory();
-    Rows rows;
-    for (const CheckResult &result : results)
-        rows.push_back({result.checker, result.description, result.severity,
-                        std::string(result.ok ? "true" : "false"), result.detail});
-    return rows;
+    return results;
 }
 
-Rows schema_diff_rows(const std::string &source_conninfo) {
+std::vector<SchemaDifference> schema_diff(const std::string &source_conninfo) {
     std::vector<SchemaDifference> differences;
     {
         remote::Connection source(source_conninfo);
@@ -41,12 +36,7 @@ Rows schema_diff_rows(const std::string &source_conninfo) {
         differences = compare_schemas(source, target);
     }
     return_freed_memory();
-    Rows rows;
-    for (const SchemaDifference &difference : differences)
-        rows.push_back({difference.object_type, difference.object_name,
-                        difference.attribute.empty() ? Value() : Value(difference.attribute),
-                        difference.source_value, difference.target_value, difference.describe()});
-    return rows;
+    return differences;
 }
 
 } // namespace ivory

@@ -10,9 +10,9 @@
 #include "core/replication_naming.hpp"
 #include "core/strings.hpp"
 #include "pg/copy_in.hpp"
-#include "pg/remote_cleanup.hpp"
 #include "pg/replication_catalog.hpp"
 #include "remote/connection.hpp"
+#include "remote/undo_on_abort.hpp"
 
 namespace ivory {
 
@@ -203,14 +203,14 @@ InitialCopySummary fast_initial_copy(pg::LocalSession &target, const std::string
     // that stays open (and idle) until the copying session has imported it.
     // On abort, undone newest first: the new slot goes, a plain one returns.
     remote::Connection copier(conninfo);
-    pg::undo_on_abort(conninfo, create_slot_if_missing_sql(slot));
+    remote::undo_on_abort(conninfo, create_slot_if_missing_sql(slot));
     copier.query(drop_slot_sql(slot), "replacing the replication slot");
     remote::Connection exporter(conninfo_without(conninfo, "replication") +
                                 " replication=database");
     const Rows created = exporter.query("CREATE_REPLICATION_SLOT " + quote_identifier(slot) +
                                             " LOGICAL pgoutput EXPORT_SNAPSHOT",
                                         "creating the replication slot with a snapshot");
-    pg::undo_on_abort(conninfo, drop_slot_sql(slot));
+    remote::undo_on_abort(conninfo, drop_slot_sql(slot));
     const std::string snapshot = text_of(created.at(0), 2);
     copier.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting the copy");
     copier.query("SET TRANSACTION SNAPSHOT " + quote_literal(snapshot),

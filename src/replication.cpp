@@ -24,17 +24,16 @@
 #include "core/strings.hpp"
 #include "functions.hpp"
 #include "initial_copy.hpp"
-#include "pg/remote_cleanup.hpp"
 #include "pg/replication_catalog.hpp"
 #include "pg/spi.hpp"
 #include "remote/connection.hpp"
+#include "remote/undo_on_abort.hpp"
+#include "subscription.hpp"
 
 namespace ivory {
 
 namespace {
 
-// A reply older than this means the subscriber is not keeping up or is gone.
-constexpr long long stale_reply_seconds = 300;
 // How long drop waits for the source to let go of a slot before it ends the
 // session that holds it.
 constexpr int slot_release_attempts = 50;
@@ -49,41 +48,6 @@ std::string utc_now() {
     char text[32];
     std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &parts);
     return text;
-}
-
-struct Subscription {
-    std::string oid;
-    std::string name;
-    bool enabled = false;
-    std::string conninfo;
-    std::optional<std::string> slot_name;
-    std::vector<std::string> publications;
-};
-
-std::optional<Subscription> find_subscription(pg::LocalSession &target, const std::string &name) {
-    const Rows rows = target.query(
-        "SELECT s.oid::pg_catalog.text, s.subenabled::pg_catalog.text, s.subconninfo, "
-        "s.subslotname::pg_catalog.text, pg_catalog.array_to_string(s.subpublications, E'\\n') "
-        "FROM pg_catalog.pg_subscription s "
-        "WHERE s.subname = $1 AND s.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d "
-        "WHERE d.datname = pg_catalog.current_database())",
-        {Value(name)}, "looking up the subscription");
-    if (rows.empty())
-        return std::nullopt;
-    const Row &row = rows.front();
-    return Subscription{text_of(row, 0), name,      text_of(row, 1) == "true",
-                        text_of(row, 2), row.at(3), split_lines(text_of(row, 4))};
-}
-
-Subscription require_subscription(pg::LocalSession &target, const std::string &name) {
-    if (auto subscription = find_subscription(target, name))
-        return *subscription;
-    throw Error("42704", "subscription " + quote_identifier(name) + " does not exist", "",
-                "Create it with ivory.replication_create (ivory replication create).");
-}
-
-std::string subscription_sql_name(const std::string &name) {
-    return sql_identifier(name);
 }
 
 // --- the source ----------------------------------------------------------------
@@ -122,9 +86,9 @@ struct CreateRequest {
     bool drop_replication_user = false;
 };
 
-Row ensure_role(remote::Connection &source, const CreateRequest &request,
-                const std::string &password, bool password_known_to_role,
-                const std::string &comment) {
+ObjectAction ensure_role(remote::Connection &source, const CreateRequest &request,
+                         const std::string &password, bool password_known_to_role,
+                         const std::string &comment) {
     const Rows found =
         source.query("SELECT rolcanlogin::pg_catalog.text, rolreplication::pg_catalog.text FROM "
                      "pg_catalog.pg_roles WHERE rolname = " +
@@ -142,11 +106,11 @@ Row ensure_role(remote::Connection &source, const CreateRequest &request,
         source.query("CREATE ROLE " + sql_identifier(role) + " LOGIN REPLICATION PASSWORD " +
                          hashed_password,
                      "creating the replication role");
-        pg::undo_on_abort(request.source, drop_role_statement());
+        remote::undo_on_abort(request.source, drop_role_statement());
         grant_read_access(source);
         source.query("COMMENT ON ROLE " + sql_identifier(role) + " IS " + quote_literal(comment),
                      "commenting the replication role");
-        return {Value("role"), Value(role), Value(recreated ? "recreated" : "created")};
+        return {"role", role, recreated ? "recreated" : "created"};
     }
     bool updated = false;
     if (text_of(found.front(), 0) != "true" || text_of(found.front(), 1) != "true") {
@@ -160,11 +124,11 @@ Row ensure_role(remote::Connection &source, const CreateRequest &request,
         updated = true;
     }
     grant_read_access(source);
-    return {Value("role"), Value(role), Value(updated ? "updated" : "exists")};
+    return {"role", role, updated ? "updated" : "exists"};
 }
 
-Row ensure_publication(remote::Connection &source, const CreateRequest &request,
-                       const std::string &comment) {
+ObjectAction ensure_publication(remote::Connection &source, const CreateRequest &request,
+                                const std::string &comment) {
     const Rows found = source.query(
         "SELECT puballtables::pg_catalog.text FROM pg_catalog.pg_publication WHERE pubname = " +
             quote_literal(request.publication),
@@ -175,19 +139,20 @@ Row ensure_publication(remote::Connection &source, const CreateRequest &request,
                         "publication " + quote_identifier(request.publication) +
                             " exists on the source but does not publish all tables",
                         "", "Drop it, or choose another publication name.");
-        return {Value("publication"), Value(request.publication), Value("exists")};
+        return {"publication", request.publication, "exists"};
     }
     source.query("CREATE PUBLICATION " + sql_identifier(request.publication) + " FOR ALL TABLES",
                  "creating the publication");
-    pg::undo_on_abort(request.source,
-                      "DROP PUBLICATION IF EXISTS " + sql_identifier(request.publication));
+    remote::undo_on_abort(request.source,
+                          "DROP PUBLICATION IF EXISTS " + sql_identifier(request.publication));
     source.query("COMMENT ON PUBLICATION " + sql_identifier(request.publication) + " IS " +
                      quote_literal(comment),
                  "commenting the publication");
-    return {Value("publication"), Value(request.publication), Value("created")};
+    return {"publication", request.publication, "created"};
 }
 
-Row ensure_slot(remote::Connection &source, const CreateRequest &request, const std::string &slot) {
+ObjectAction ensure_slot(remote::Connection &source, const CreateRequest &request,
+                         const std::string &slot) {
     const Rows found = source.query(
         "SELECT plugin, (database = pg_catalog.current_database())::pg_catalog.text FROM "
         "pg_catalog.pg_replication_slots WHERE slot_name = " +
@@ -199,14 +164,14 @@ Row ensure_slot(remote::Connection &source, const CreateRequest &request, const 
                         "replication slot " + slot + " exists on the source for another use",
                         "It is not a pgoutput slot of this database.",
                         "Drop it, or choose another subscription name.");
-        return {Value("slot"), Value(slot), Value("exists")};
+        return {"slot", slot, "exists"};
     }
     // In a transaction of its own: a slot cannot be created in one that wrote.
     source.query("SELECT pg_catalog.pg_create_logical_replication_slot(" + quote_literal(slot) +
                      ", 'pgoutput')",
                  "creating the replication slot");
-    pg::undo_on_abort(request.source, drop_slot_sql(slot));
-    return {Value("slot"), Value(slot), Value("created")};
+    remote::undo_on_abort(request.source, drop_slot_sql(slot));
+    return {"slot", slot, "created"};
 }
 
 // --- the target ------------------------------------------------------------------
@@ -255,10 +220,11 @@ int register_published_tables(pg::LocalSession &target, remote::Connection &sour
     return static_cast<int>(to_register.size());
 }
 
-Row ensure_subscription(pg::LocalSession &target, const CreateRequest &request,
-                        const std::string &slot, const std::string &conninfo,
-                        const std::string &password, const std::optional<Subscription> &existing,
-                        const std::string &comment) {
+ObjectAction ensure_subscription(pg::LocalSession &target, const CreateRequest &request,
+                                 const std::string &slot, const std::string &conninfo,
+                                 const std::string &password,
+                                 const std::optional<Subscription> &existing,
+                                 const std::string &comment) {
     const std::string name = subscription_sql_name(request.subscription);
     if (!existing) {
         // connect = false: no slot, no copy, disabled; its warning that no
@@ -272,7 +238,7 @@ Row ensure_subscription(pg::LocalSession &target, const CreateRequest &request,
                            " WITH (connect = false, slot_name = " + quote_literal(slot) + ")",
                        password);
         target.execute("COMMENT ON SUBSCRIPTION " + name + " IS " + quote_literal(comment));
-        return {Value("subscription"), Value(request.subscription), Value("created")};
+        return {"subscription", request.subscription, "created"};
     }
     if (existing->slot_name && *existing->slot_name != slot)
         throw Error("42710",
@@ -290,14 +256,13 @@ Row ensure_subscription(pg::LocalSession &target, const CreateRequest &request,
                        sql_identifier(request.publication) + " WITH (refresh = false)");
         updated = true;
     }
-    return {Value("subscription"), Value(request.subscription),
-            Value(updated ? "updated" : "exists")};
+    return {"subscription", request.subscription, updated ? "updated" : "exists"};
 }
 
 void require_ready(QueryRunner &source, pg::LocalSession &target) {
     std::string failures;
     for (const CheckResult &check : run_checks(source, target))
-        if (!check.ok && check.severity == "error")
+        if (!check.ok && check.severity == Severity::error)
             failures += (failures.empty() ? "" : "\n") + check.checker + ": " + check.detail;
     if (!failures.empty())
         throw Error("55000", "the databases are not ready for replication", failures,
@@ -306,35 +271,12 @@ void require_ready(QueryRunner &source, pg::LocalSession &target) {
 
 // --- drop ------------------------------------------------------------------------
 
-// The condition on pg_replication_slots for the subscription's slots on the
-// source: its main slot and its table-sync slots (named pg_<subscription
-// oid>_sync_<table oid>_<target system identifier>), in the source database
-// only, so that a slot of the same name elsewhere is left alone.
-std::string subscription_slots_condition(const std::string &slot,
-                                         const std::string &subscription_oid,
-                                         const std::string &target_system_identifier) {
-    std::string names = "slot_name = " + quote_literal(slot);
-    if (!subscription_oid.empty())
-        names += " OR slot_name LIKE " + quote_literal("pg\\_" + subscription_oid +
-                                                       "\\_sync\\_%\\_" + target_system_identifier);
-    return "database = pg_catalog.current_database() AND (" + names + ")";
-}
-
-std::string target_system_identifier(pg::LocalSession &target) {
-    return text_of(target
-                       .query("SELECT system_identifier::pg_catalog.text FROM "
-                              "pg_catalog.pg_control_system()",
-                              "reading the target's system identifier")
-                       .at(0),
-                   0);
-}
-
 // Drops the subscription's slots on the source, waiting (interruptibly) for
 // the source to release them, and in the end ending the sessions that hold
 // them.
-std::vector<Row> drop_slots(remote::Connection &source, const std::string &slot,
-                            const std::string &condition) {
-    std::vector<Row> dropped;
+std::vector<ObjectAction> drop_slots(remote::Connection &source, const std::string &slot,
+                                     const std::string &condition) {
+    std::vector<ObjectAction> dropped;
     for (int attempt = 0;; ++attempt) {
         const Rows slots =
             source.query("SELECT slot_name::pg_catalog.text, active::pg_catalog.text, "
@@ -353,8 +295,7 @@ std::vector<Row> drop_slots(remote::Connection &source, const std::string &slot,
                 continue;
             }
             source.query(drop_slot_sql(name), "dropping a replication slot");
-            dropped.push_back(
-                {Value(name == slot ? "slot" : "sync slot"), Value(name), Value("dropped")});
+            dropped.push_back({name == slot ? "slot" : "sync slot", name, "dropped"});
         }
         if (!waiting)
             break;
@@ -365,88 +306,23 @@ std::vector<Row> drop_slots(remote::Connection &source, const std::string &slot,
         pg::sleep_interruptibly(slot_release_pause_ms);
     }
     if (std::none_of(dropped.begin(), dropped.end(),
-                     [&](const Row &row) { return text_of(row, 1) == slot; }))
-        dropped.insert(dropped.begin(), {Value("slot"), Value(slot), Value("absent")});
+                     [&](const ObjectAction &action) { return action.object_name == slot; }))
+        dropped.insert(dropped.begin(), {"slot", slot, "absent"});
     return dropped;
-}
-
-// --- status ----------------------------------------------------------------------
-
-Row status_row(const std::string &item, const std::string &name, const std::string &state,
-               const std::string &severity, const std::string &detail,
-               std::optional<long long> copied = std::nullopt,
-               std::optional<long long> total = std::nullopt) {
-    Value percent;
-    if (copied && total && *total > 0) {
-        char text[16];
-        std::snprintf(text, sizeof text, "%.1f",
-                      std::min(99.9, 100.0 * static_cast<double>(*copied) / *total));
-        percent = text;
-    }
-    return {Value(item),
-            Value(name),
-            Value(state),
-            Value(severity),
-            Value(detail),
-            copied ? Value(std::to_string(*copied)) : Value(),
-            total ? Value(std::to_string(*total)) : Value(),
-            percent};
-}
-
-// The client backend running ivory's initial copy for the subscription (it
-// holds the lock fast_initial_copy takes), if any.
-struct InitialCopyBackend {
-    std::string pid;
-    std::string seconds; // since its transaction began
-};
-
-std::optional<InitialCopyBackend> initial_copy_backend(pg::LocalSession &target,
-                                                       const std::string &subscription_oid) {
-    const Rows found = target.query(
-        "SELECT l.pid::pg_catalog.text, pg_catalog.round(EXTRACT(epoch FROM pg_catalog.now() - "
-        "a.xact_start))::pg_catalog.text FROM pg_catalog.pg_locks l "
-        "JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
-        "WHERE l.locktype = 'object' AND l.granted "
-        "AND l.classid = 'pg_catalog.pg_subscription'::pg_catalog.regclass "
-        "AND l.objid = $1::pg_catalog.oid AND a.backend_type = 'client backend' "
-        "AND l.pid <> pg_catalog.pg_backend_pid() LIMIT 1",
-        {Value(subscription_oid)}, "looking for a running initial copy");
-    if (found.empty())
-        return std::nullopt;
-    return InitialCopyBackend{text_of(found.front(), 0), text_of(found.front(), 1)};
-}
-
-// The initial copy's own rows: how long it runs, and the index it builds.
-Rows initial_copy_rows(pg::LocalSession &target, const InitialCopyBackend &copier) {
-    Rows rows;
-    rows.push_back(status_row(
-        "initial copy", "backend " + copier.pid, "running", "warning",
-        "ivory copies the tables in the slot's snapshot" +
-            (copier.seconds.empty() ? std::string() : " (for " + copier.seconds + " s)")));
-    for (const Row &index : target.query(
-             "SELECT p.relid::pg_catalog.regclass::pg_catalog.text, p.phase, "
-             "(p.blocks_done * pg_catalog.current_setting('block_size')::pg_catalog.int8)"
-             "::pg_catalog.text, (p.blocks_total * "
-             "pg_catalog.current_setting('block_size')::pg_catalog.int8)::pg_catalog.text "
-             "FROM pg_catalog.pg_stat_progress_create_index p WHERE p.pid = $1::pg_catalog.int4",
-             {Value(copier.pid)}, "reading the index builds"))
-        rows.push_back(status_row("index", "of " + text_of(index, 0), "building", "warning",
-                                  "built after the data: " + text_of(index, 1),
-                                  number_of(index.at(2)), number_of(index.at(3))));
-    return rows;
 }
 
 } // namespace
 
-Rows replication_create_rows(const std::string &source_conninfo, const std::string &publication,
-                             const std::string &subscription_name,
-                             const std::optional<std::string> &replication_password,
-                             bool skip_checks, bool drop_replication_user) {
+std::vector<ObjectAction> replication_create(const std::string &source_conninfo,
+                                             const std::string &publication,
+                                             const std::string &subscription_name,
+                                             const std::optional<std::string> &replication_password,
+                                             bool skip_checks, bool drop_replication_user) {
     const CreateRequest request{source_conninfo,      publication, subscription_name,
                                 replication_password, skip_checks, drop_replication_user};
     const std::string slot = slot_name_for(subscription_name);
     const std::string comment = managed_comment(utc_now());
-    Rows actions;
+    std::vector<ObjectAction> actions;
 
     pg::LocalSession target;
     remote::Connection source(source_conninfo);
@@ -475,7 +351,7 @@ Rows replication_create_rows(const std::string &source_conninfo, const std::stri
                                           password, existing, comment));
     const Subscription created = require_subscription(target, subscription_name);
     const int added = register_published_tables(target, source, created);
-    actions.push_back({Value("tables"), Value(std::to_string(added)), Value("registered")});
+    actions.push_back({"tables", std::to_string(added), "registered"});
     return actions;
 }
 
@@ -526,9 +402,10 @@ std::string replication_stop_message(const std::string &subscription_name,
     return "stopped";
 }
 
-Rows replication_drop_rows(const std::string &source_conninfo, const std::string &publication,
-                           const std::string &subscription_name, bool drop_user) {
-    Rows actions;
+std::vector<ObjectAction> replication_drop(const std::string &source_conninfo,
+                                           const std::string &publication,
+                                           const std::string &subscription_name, bool drop_user) {
+    std::vector<ObjectAction> actions;
     std::string slot = slot_name_for(subscription_name);
     std::string slots_condition;
     {
@@ -541,8 +418,7 @@ Rows replication_drop_rows(const std::string &source_conninfo, const std::string
             if (const auto copier = initial_copy_backend(target, subscription->oid)) {
                 target.query("SELECT pg_catalog.pg_cancel_backend($1::pg_catalog.int4)",
                              {Value(copier->pid)}, "cancelling the initial copy");
-                actions.push_back(
-                    {Value("initial copy"), Value("backend " + copier->pid), Value("cancelled")});
+                actions.push_back({"initial copy", "backend " + copier->pid, "cancelled"});
             }
             if (subscription->slot_name)
                 slot = *subscription->slot_name;
@@ -559,15 +435,15 @@ Rows replication_drop_rows(const std::string &source_conninfo, const std::string
             if (subscription->slot_name)
                 target.execute("ALTER SUBSCRIPTION " + name + " SET (slot_name = NONE)");
             target.execute("DROP SUBSCRIPTION " + name);
-            actions.push_back({Value("subscription"), Value(subscription_name), Value("dropped")});
+            actions.push_back({"subscription", subscription_name, "dropped"});
         } else {
-            actions.push_back({Value("subscription"), Value(subscription_name), Value("absent")});
+            actions.push_back({"subscription", subscription_name, "absent"});
         }
     }
 
     remote::Connection source(source_conninfo);
-    for (Row &row : drop_slots(source, slot, slots_condition))
-        actions.push_back(std::move(row));
+    for (ObjectAction &action : drop_slots(source, slot, slots_condition))
+        actions.push_back(std::move(action));
 
     const bool publication_exists =
         !source
@@ -577,8 +453,7 @@ Rows replication_drop_rows(const std::string &source_conninfo, const std::string
              .empty();
     if (publication_exists)
         source.query("DROP PUBLICATION " + sql_identifier(publication), "dropping the publication");
-    actions.push_back({Value("publication"), Value(publication),
-                       Value(publication_exists ? "dropped" : "absent")});
+    actions.push_back({"publication", publication, publication_exists ? "dropped" : "absent"});
 
     if (drop_user) {
         const bool role_exists =
@@ -588,138 +463,9 @@ Rows replication_drop_rows(const std::string &source_conninfo, const std::string
                  .empty();
         if (role_exists)
             source.query(drop_role_statement(), "dropping the replication role");
-        actions.push_back({Value("role"), Value(role), Value(role_exists ? "dropped" : "absent")});
+        actions.push_back({"role", role, role_exists ? "dropped" : "absent"});
     }
     return actions;
-}
-
-Rows replication_status_rows(const std::string &subscription_name,
-                             const std::optional<std::string> &source_conninfo) {
-    // Fresh snapshots: switchover asks again and again within one statement.
-    pg::LocalSession target(false);
-    const Subscription subscription = require_subscription(target, subscription_name);
-    const std::string slot = subscription.slot_name.value_or(slot_name_for(subscription_name));
-    Rows rows;
-    const std::optional<InitialCopyBackend> copier = initial_copy_backend(target, subscription.oid);
-    rows.push_back(
-        status_row("subscription", subscription_name, subscription.enabled ? "enabled" : "disabled",
-                   subscription.enabled ? "ok" : "error",
-                   subscription.enabled ? "replication is started"
-                   : copier ? "the initial copy runs; the subscription is enabled when it ends"
-                            : "replication is stopped: start it"));
-    if (copier)
-        for (Row &row : initial_copy_rows(target, *copier))
-            rows.push_back(std::move(row));
-
-    const Rows workers = target.query(
-        "SELECT pid::pg_catalog.text, pg_catalog.round(EXTRACT(epoch FROM pg_catalog.now() - "
-        "last_msg_receipt_time))::pg_catalog.text FROM pg_catalog.pg_stat_subscription "
-        "WHERE subid = $1::oid AND relid IS NULL AND pid IS NOT NULL",
-        {Value(subscription.oid)}, "looking up the apply worker");
-    const bool worker_running = !workers.empty();
-    rows.push_back(status_row("worker", "apply", worker_running ? "running" : "not running",
-                              worker_running || !subscription.enabled ? "ok" : "error",
-                              worker_running ? "pid " + text_of(workers.front(), 0)
-                                             : "no apply worker is running"));
-
-    // The slot and the lag, as the source sees them.
-    try {
-        remote::Connection source(source_conninfo.value_or(subscription.conninfo));
-        const Rows slots = source.query(
-            "SELECT slot_name::pg_catalog.text, active::pg_catalog.text, "
-            "pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), "
-            "confirmed_flush_lsn)::bigint::pg_catalog.text, confirmed_flush_lsn::pg_catalog.text "
-            "FROM pg_catalog.pg_replication_slots WHERE " +
-                subscription_slots_condition(slot, subscription.oid,
-                                             target_system_identifier(target)) +
-                " ORDER BY 1",
-            "reading the replication slots");
-        bool main_found = false;
-        for (const Row &found : slots) {
-            const bool active = text_of(found, 1) == "true";
-            if (text_of(found, 0) != slot) {
-                // A table-sync worker streaming is worth a look, not an alarm.
-                rows.push_back(
-                    status_row("sync slot", text_of(found, 0), active ? "active" : "inactive",
-                               active ? "warning" : "ok",
-                               active ? "a table-sync worker is catching up through this slot"
-                                      : "kept for a table's initial copy"));
-                continue;
-            }
-            main_found = true;
-            rows.push_back(status_row("slot", slot, active ? "active" : "inactive",
-                                      active ? "ok" : "error",
-                                      active ? "the subscription is streaming from it"
-                                             : "no subscriber is streaming from it"));
-            const long long lag = number_of(found.at(2));
-            std::string detail = human_bytes(lag) + " of WAL not yet confirmed (confirmed up to " +
-                                 text_of(found, 3) + ")";
-            std::string severity = "ok";
-            if (worker_running && workers.front().at(1)) {
-                const long long age = number_of(workers.front().at(1));
-                detail += "; last message from the source " + std::to_string(age) + " s ago";
-                if (age > stale_reply_seconds)
-                    severity = "error";
-            }
-            rows.push_back(
-                status_row("lag", slot, std::to_string(lag) + " bytes", severity, detail));
-        }
-        if (!main_found)
-            rows.push_back(status_row("slot", slot, "missing", "error",
-                                      "the replication slot does not exist on the source"));
-    } catch (const Error &error) {
-        rows.push_back(status_row("slot", slot, "unknown", "error",
-                                  "could not reach the source: " + error.fields().message + " " +
-                                      error.fields().detail));
-    }
-
-    const Rows tables = target.query(
-        "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), r.srsubstate::pg_catalog.text, "
-        "p.bytes_processed::pg_catalog.text, n.nspname, c.relname "
-        "FROM pg_catalog.pg_subscription_rel r "
-        "JOIN pg_catalog.pg_class c ON c.oid = r.srrelid "
-        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-        "LEFT JOIN pg_catalog.pg_stat_progress_copy p ON p.relid = c.oid "
-        "WHERE r.srsubid = $1::oid ORDER BY 1",
-        {Value(subscription.oid)}, "reading the tables' states");
-    std::optional<remote::Connection> sizes;
-    for (const Row &table : tables) {
-        std::string state =
-            subscription_state_name(text_of(table, 1).empty() ? '?' : text_of(table, 1)[0]);
-        // ivory's own copy runs in one transaction: its tables show their
-        // progress before they show another state.
-        if (state == "initializing" && table.at(2))
-            state = "copying";
-        const bool ready = state == "ready";
-        if (state != "copying") {
-            rows.push_back(status_row("table", text_of(table, 0), state, ready ? "ok" : "error",
-                                      ready ? "replicating" : "initial copy not finished"));
-            continue;
-        }
-        const long long copied = number_of(table.at(2));
-        std::optional<long long> total;
-        try {
-            if (!sizes)
-                sizes.emplace(source_conninfo.value_or(subscription.conninfo));
-            const Rows size = sizes->query(
-                "SELECT pg_catalog.pg_table_size(c.oid)::pg_catalog.text FROM "
-                "pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = " +
-                    quote_literal(text_of(table, 3)) +
-                    " AND c.relname = " + quote_literal(text_of(table, 4)),
-                "reading a table's size");
-            if (!size.empty())
-                total = number_of(size.front().at(0));
-        } catch (const Error &) {
-            // The size is a nicety; the state is the answer.
-        }
-        std::string detail = human_bytes(copied) + " copied";
-        if (total)
-            detail += " of about " + human_bytes(*total);
-        rows.push_back(
-            status_row("table", text_of(table, 0), state, "error", detail, copied, total));
-    }
-    return rows;
 }
 
 } // namespace ivory

@@ -105,7 +105,7 @@ void apply_batch(pg::LocalSession &target, const std::vector<DumpEntry> &entries
         // A cancel or statement_timeout is not the batch's fault, and is
         // not asked again: it ends the copy here. Any other error is found
         // below, with its object named.
-        if (error.data()->sqlerrcode == ERRCODE_QUERY_CANCELED)
+        if (error.sqlstate() == sqlstate::query_canceled)
             throw;
     }
     for (size_t i = first; i < last; ++i) {

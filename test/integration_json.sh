@@ -63,7 +63,7 @@ expect_count 3 "$(json_query 'len([r for r in doc if r["item"] == "table"])')" \
     "replication status --json: one entry per table"
 expect_count True "$(json_query 'sorted(r["name"] for r in doc if r["item"] == "table") == ["public.\"Notes \"\"quoted\"\"\"", "public.items", "public.orders"]')" \
     "replication status --json: the tables by name, quotes intact"
-expect_count True "$(json_query 'all(list(r) == ["item", "name", "state", "severity", "detail", "bytes_copied", "bytes_total", "percent"] for r in doc)')" \
+expect_count True "$(json_query 'all(list(r) == ["item", "name", "state", "severity", "detail", "bytes_copied", "bytes_total", "percent", "lag_bytes", "age_seconds"] for r in doc)')" \
     "replication status --json: the fields of ivory.replication_status, in order"
 expect_count True "$(json_query 'all(r["bytes_copied"] is None for r in doc if r["item"] == "table")')" \
     "replication status --json: NULL is null"

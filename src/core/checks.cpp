@@ -207,7 +207,7 @@ Verdict unlogged_verdict(QueryRunner &source) {
 struct CheckSpec {
     std::string checker;
     std::string description;
-    std::string severity;
+    Severity severity;
     std::function<Verdict()> verdict;
 };
 
@@ -288,38 +288,38 @@ std::vector<CheckResult> run_checks(QueryRunner &source, QueryRunner &target) {
     };
 
     const std::vector<CheckSpec> specs = {
-        {"wal_level", "the source has wal_level = logical", "error",
+        {"wal_level", "the source has wal_level = logical", Severity::error,
          [&] { return wal_level_verdict(facts); }},
         {"pg_hba", "the source's pg_hba.conf lets " + replication_role + " connect from the target",
-         "error", [&] { return hba_verdict(source, facts); }},
-        {"primary_keys", "every source table has a primary key or a replica identity", "error",
-         [&] { return identity_verdict(source); }},
-        {"schema", "source and target schemas are in sync", "error",
+         Severity::error, [&] { return hba_verdict(source, facts); }},
+        {"primary_keys", "every source table has a primary key or a replica identity",
+         Severity::error, [&] { return identity_verdict(source); }},
+        {"schema", "source and target schemas are in sync", Severity::error,
          [&] { return schema_verdict(source, target); }},
         {"database_options",
-         "database encoding, collation, ctype, connection limit and owner match", "error",
+         "database encoding, collation, ctype, connection limit and owner match", Severity::error,
          [&] { return database_options_verdict(source, target); }},
-        {"replication_slots", "free replication slots on the source", "error",
+        {"replication_slots", "free replication slots on the source", Severity::error,
          [&] {
              return capacity_verdict("replication slots", "max_replication_slots",
                                      number(facts.source_settings, 1),
                                      number(facts.source_settings, 2), facts);
          }},
-        {"wal_senders", "free WAL senders on the source", "error",
+        {"wal_senders", "free WAL senders on the source", Severity::error,
          [&] {
              return capacity_verdict("WAL senders", "max_wal_senders",
                                      number(facts.source_settings, 3),
                                      number(facts.source_settings, 4), facts);
          }},
-        {"target_workers", "enough logical replication workers on the target", "error",
+        {"target_workers", "enough logical replication workers on the target", Severity::error,
          [&] { return target_workers_verdict(facts); }},
-        {"extensions", "extensions used on the source are available on the target", "error",
+        {"extensions", "extensions used on the source are available on the target", Severity::error,
          [&] { return extensions_verdict(source, target); }},
-        {"sequences", "sequence values are not replicated", "warning",
+        {"sequences", "sequence values are not replicated", Severity::warning,
          [&] { return sequences_verdict(uncarried_counts()); }},
-        {"large_objects", "large objects are not replicated", "warning",
+        {"large_objects", "large objects are not replicated", Severity::warning,
          [&] { return large_objects_verdict(uncarried_counts()); }},
-        {"unlogged_tables", "unlogged tables are not replicated", "warning",
+        {"unlogged_tables", "unlogged tables are not replicated", Severity::warning,
          [&] { return unlogged_verdict(source); }},
     };
     std::vector<CheckResult> results;

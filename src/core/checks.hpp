@@ -7,13 +7,14 @@
 
 #include "rows.hpp"
 #include "schema_diff.hpp"
+#include "status.hpp"
 
 namespace ivory {
 
 struct CheckResult {
     std::string checker;
     std::string description;
-    std::string severity; // "error" or "warning"
+    Severity severity = Severity::error; // a failed warning does not fail the check
     bool ok = false;
     std::string detail;
 };

@@ -6,6 +6,8 @@
 
 #include <libpq-fe.h>
 
+#include "strings.hpp"
+
 namespace ivory {
 
 namespace {
@@ -95,11 +97,6 @@ void add_words(std::vector<std::string> &secrets) {
     }
 }
 
-void replace_all(std::string &text, const std::string &from, const std::string &to) {
-    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-        text.replace(at, from.size(), to);
-}
-
 } // namespace
 
 std::vector<std::string> secrets_in_conninfo(const std::string &conninfo) {
@@ -120,17 +117,26 @@ std::vector<std::string> secrets_in_conninfo(const std::string &conninfo) {
     return secrets;
 }
 
-std::string mask_secrets(const std::string &text, const std::string &conninfo) {
-    std::string masked = text;
-    for (const std::string &secret : secrets_in_conninfo(conninfo)) {
-        // A short secret would mangle ordinary words; libpq only shows such a
-        // fragment inside double quotes, so mask it there.
-        if (secret.size() >= 4)
-            replace_all(masked, secret, mask);
-        else
-            replace_all(masked, "\"" + secret + "\"", "\"" + mask + "\"");
+std::string mask_secret_values(std::string text, std::vector<std::string> secrets) {
+    // Longest first, so that a secret containing another is masked whole.
+    std::stable_sort(
+        secrets.begin(), secrets.end(),
+        [](const std::string &a, const std::string &b) { return a.size() > b.size(); });
+    for (const std::string &secret : secrets) {
+        if (secret.empty())
+            continue;
+        if (secret.size() >= 4) {
+            replace_all(text, secret, mask);
+        } else {
+            replace_all(text, "\"" + secret + "\"", "\"" + mask + "\"");
+            replace_all(text, "'" + secret + "'", "'" + mask + "'");
+        }
     }
-    return masked;
+    return text;
+}
+
+std::string mask_secrets(const std::string &text, const std::string &conninfo) {
+    return mask_secret_values(text, secrets_in_conninfo(conninfo));
 }
 
 std::string redact_conninfo(const std::string &conninfo) {
@@ -200,17 +206,20 @@ std::string foreign_option_problem(const std::string &keyword, OptionPlace place
     return "invalid option \"" + keyword + "\": not a libpq connection option";
 }
 
+std::string quote_conninfo_value(std::string_view value) {
+    std::string quoted = "'";
+    for (char c : value) {
+        if (c == '\\' || c == '\'')
+            quoted += '\\';
+        quoted += c;
+    }
+    return quoted + "'";
+}
+
 std::string conninfo_from_pairs(const std::vector<std::pair<std::string, std::string>> &pairs) {
     std::string result;
-    for (const auto &[keyword, value] : pairs) {
-        std::string quoted = "'";
-        for (char c : value) {
-            if (c == '\\' || c == '\'')
-                quoted += '\\';
-            quoted += c;
-        }
-        result += (result.empty() ? "" : " ") + keyword + "=" + quoted + "'";
-    }
+    for (const auto &[keyword, value] : pairs)
+        result += (result.empty() ? "" : " ") + keyword + "=" + quote_conninfo_value(value);
     return result;
 }
 

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -14,7 +15,14 @@ namespace ivory {
 // fragments of a malformed string).
 std::vector<std::string> secrets_in_conninfo(const std::string &conninfo);
 
-// `text` with every secret of `conninfo` replaced by "********".
+// `text` with each secret replaced by "********", longest first. A secret
+// shorter than four characters would mangle ordinary words, so it is masked
+// only where it stands quoted ("..." or '...'), the way libpq and the server
+// quote values in their messages. The one masking rule of the extension and
+// the CLI.
+std::string mask_secret_values(std::string text, std::vector<std::string> secrets);
+
+// `text` with every secret of `conninfo` masked as above.
 std::string mask_secrets(const std::string &text, const std::string &conninfo);
 
 // The connection string as key=value pairs with the password masked, for error
@@ -38,6 +46,10 @@ bool looks_like_conninfo(const std::string &source);
 // sets itself. Returns an error message, empty when the option is fine.
 enum class OptionPlace { server, user_mapping };
 std::string foreign_option_problem(const std::string &keyword, OptionPlace place);
+
+// 'value' with backslash and single quote escaped by a backslash, which
+// libpq's key=value parser reads back as the exact bytes given.
+std::string quote_conninfo_value(std::string_view value);
 
 // key='value' pairs, quoted as libpq reads them.
 std::string conninfo_from_pairs(const std::vector<std::pair<std::string, std::string>> &pairs);

@@ -64,22 +64,6 @@ std::string subscription_state_name(char state) {
     }
 }
 
-std::string human_bytes(long long bytes) {
-    static const char *const units[] = {"bytes", "kB", "MB", "GB", "TB"};
-    double value = static_cast<double>(bytes);
-    size_t unit = 0;
-    while (value >= 1024 && unit + 1 < std::size(units)) {
-        value /= 1024;
-        ++unit;
-    }
-    char text[32];
-    if (unit == 0)
-        std::snprintf(text, sizeof text, "%lld bytes", bytes);
-    else
-        std::snprintf(text, sizeof text, value < 10 ? "%.1f %s" : "%.0f %s", value, units[unit]);
-    return text;
-}
-
 std::string drop_slot_sql(const std::string &slot) {
     return "SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM "
            "pg_catalog.pg_replication_slots WHERE slot_name = " +

@@ -27,9 +27,6 @@ std::string managed_comment(const std::string &utc_timestamp);
 // A table's pg_subscription_rel state in words.
 std::string subscription_state_name(char state);
 
-// "120 MB", "3.4 GB", "512 bytes".
-std::string human_bytes(long long bytes);
-
 // SQL for the source that drops the slot if it exists, and that creates it
 // (pgoutput, in the connected database) unless it exists.
 std::string drop_slot_sql(const std::string &slot);

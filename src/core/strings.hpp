@@ -1,4 +1,4 @@
-// Small text helpers shared by the checks and the replication code.
+// Small text helpers shared by the extension and the CLI.
 #pragma once
 
 #include <string>
@@ -11,5 +11,13 @@ std::vector<std::string> split_lines(const std::string &joined);
 
 // The items with `separator` between them.
 std::string join(const std::vector<std::string> &items, const std::string &separator);
+
+// Every `from` in `text` replaced by `to`, left to right, never re-reading a
+// replacement.
+void replace_all(std::string &text, const std::string &from, const std::string &to);
+
+// A size for people, in 1024 steps as pg_size_pretty: "512 bytes", "1.5 MB",
+// "265 MB", "-3.0 kB".
+std::string human_bytes(long long bytes);
 
 } // namespace ivory

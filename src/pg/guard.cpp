@@ -3,6 +3,8 @@
 #include <cstring>
 #include <string>
 
+#include "../core/strings.hpp"
+
 namespace ivory::pg {
 
 namespace {
@@ -32,6 +34,15 @@ void PgError::add_context(const std::string &line) noexcept {
         data_->context = copy;
 }
 
+std::string PgError::sqlstate() const {
+    return data_ ? std::string(unpack_sql_state(data_->sqlerrcode)) : sqlstate::internal;
+}
+
+void PgError::add_hint_if_missing(const std::string &hint) noexcept {
+    if (data_ && !data_->hint)
+        data_->hint = copy_or_null(hint);
+}
+
 void PgError::redact(const std::string &secret) noexcept {
     if (secret.empty())
         return;
@@ -41,9 +52,7 @@ void PgError::redact(const std::string &secret) noexcept {
             continue;
         try {
             std::string text = *field;
-            for (size_t at = text.find(secret); at != std::string::npos;
-                 at = text.find(secret, at + 8))
-                text.replace(at, secret.size(), "********");
+            replace_all(text, secret, "********");
             if (char *copy = copy_or_null(text))
                 *field = copy;
         } catch (...) {

@@ -29,6 +29,10 @@ class PgError : public std::exception {
         return data_ && data_->message ? data_->message : "PostgreSQL error";
     }
     ErrorData *data() const { return data_; }
+    // The five-character SQLSTATE, as core's Error carries it.
+    std::string sqlstate() const;
+    // Sets the hint (HINT:) unless the error has one.
+    void add_hint_if_missing(const std::string &hint) noexcept;
     // Adds a line to the error's context (CONTEXT:), as errcontext would.
     void add_context(const std::string &line) noexcept;
     // Replaces `secret` wherever the error shows it (the SPI context quotes

@@ -75,7 +75,9 @@ void return_rows(FunctionCallInfo fcinfo, const Rows &rows) {
     const size_t columns = static_cast<size_t>(result_info->setDesc->natts);
     std::vector<char *> values(columns);
     for (const Row &row : rows) {
-        if (row.size() != columns)
+        // A definition of an older version's script (before ALTER EXTENSION
+        // UPDATE) declares the leading columns of the row only.
+        if (row.size() < columns)
             throw Error(sqlstate::internal, "result row has " + std::to_string(row.size()) +
                                                 " columns, the function returns " +
                                                 std::to_string(columns));

@@ -33,7 +33,8 @@ double float8_argument(FunctionCallInfo fcinfo, int number, double fallback);
 Datum text_result(const std::string &text);
 
 // Sends `rows` (text values, converted by each column's input function) as the
-// function's result set.
+// function's result set; columns beyond those the function declares are left
+// out (a definition of an older version's script, until the update).
 void return_rows(FunctionCallInfo fcinfo, const Rows &rows);
 
 } // namespace ivory::pg

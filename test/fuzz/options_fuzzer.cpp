@@ -1,4 +1,4 @@
-// libFuzzer target: the CLI's option parser (cli/options.hpp parse_command_line).
+// libFuzzer target: the CLI's option parser (cli/command_line.hpp parse_command_line).
 // Input: NUL-separated fields; the first holds environment variables, one
 // NAME=VALUE per line (e.g. SOURCE_PASSWORD=x), the others are the arguments.
 // Properties: no exception escapes; a parse either names a command, or gives
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/options.hpp"
+#include "cli/command_line.hpp"
 
 namespace {
 

@@ -36,14 +36,6 @@ ConnectionOptions all_set(const std::string &value) {
 
 } // namespace
 
-TEST(CliConninfo, QuotesEveryValue) {
-    EXPECT_EQ(quote_conninfo_value("plain"), "'plain'");
-    EXPECT_EQ(quote_conninfo_value(""), "''");
-    EXPECT_EQ(quote_conninfo_value("it's"), R"('it\'s')");
-    EXPECT_EQ(quote_conninfo_value(R"(back\slash)"), R"('back\\slash')");
-    EXPECT_EQ(quote_conninfo_value(R"(\')"), R"('\\\'')");
-}
-
 TEST(CliConninfo, NoOptionsGiveAnEmptyString) {
     EXPECT_EQ(build_conninfo(ConnectionOptions{}), "");
 }

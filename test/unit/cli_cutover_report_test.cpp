@@ -6,6 +6,7 @@
 
 #include "../../cli/cutover_report.hpp"
 
+using namespace ivory;
 using namespace ivory::cli;
 
 TEST(CliCutoverReport, TextArrayLiteral) {
@@ -45,21 +46,21 @@ TEST(CliCutoverReport, SequencesSummary) {
 }
 
 TEST(CliCutoverReport, VerifyLevelAndMessage) {
-    const VerifyRow match{"public.t", 100, 100, true, ""};
+    const TableVerdict match{"public.t", 100, 100, true, ""};
     EXPECT_EQ(verify_level(match), LogLevel::info);
     EXPECT_EQ(verify_message(match), "table public.t: 100 rows, matches");
     EXPECT_EQ(verify_message({"public.one", 1, 1, true, ""}), "table public.one: 1 row, matches");
     EXPECT_EQ(verify_message({"public.t", 5, 5, true, "1 range"}),
               "table public.t: 5 rows, matches - 1 range");
 
-    const VerifyRow differs{"public.pgbench_accounts", 100000, 99999, false,
-                            "aid 1 to 100000 differs"};
+    const TableVerdict differs{"public.pgbench_accounts", 100000, 99999, false,
+                               "aid 1 to 100000 differs"};
     EXPECT_EQ(verify_level(differs), LogLevel::error);
     EXPECT_EQ(verify_message(differs),
               "table public.pgbench_accounts: differs: 100000 rows on the source, 99999 on the "
               "target - aid 1 to 100000 differs");
 
-    const VerifyRow changed{"public.t", 10, 9, std::nullopt, "changed on the source"};
+    const TableVerdict changed{"public.t", 10, 9, std::nullopt, "changed on the source"};
     EXPECT_EQ(verify_level(changed), LogLevel::warning);
     EXPECT_EQ(verify_message(changed), "table public.t: not compared: changed on the source");
     EXPECT_EQ(verify_message({"public.t", std::nullopt, std::nullopt, std::nullopt, ""}),

@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../../cli/command_line.hpp"
 #include "../../cli/commands.hpp"
-#include "../../cli/options.hpp"
 
 using namespace ivory::cli;
 

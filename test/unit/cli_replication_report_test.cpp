@@ -2,20 +2,21 @@
 #include <gtest/gtest.h>
 
 #include "../../cli/replication_report.hpp"
+#include "status_entries.hpp"
 
+using namespace ivory;
 using namespace ivory::cli;
 
 namespace {
 
-StatusRow subscription_row(const std::string &state, const std::string &severity) {
-    return StatusRow{
-        "subscription", "ivory_subscription", state,       severity, "replication is " + state,
-        std::nullopt,   std::nullopt,         std::nullopt};
+StatusEntry subscription_row(const std::string &state, const std::string &severity) {
+    return status_entry("subscription", "ivory_subscription", state, severity,
+                        "replication is " + state);
 }
 
-StatusRow table_row(const std::string &name, const std::string &state,
-                    const std::string &severity) {
-    return StatusRow{"table", name, state, severity, "", std::nullopt, std::nullopt, std::nullopt};
+StatusEntry table_row(const std::string &name, const std::string &state,
+                      const std::string &severity) {
+    return status_entry("table", name, state, severity);
 }
 
 std::vector<std::string> messages(const StatusReport &report) {
@@ -31,16 +32,6 @@ TEST(CliReplicationReport, ActionMessage) {
     EXPECT_EQ(action_message("role", "ivory_replicator", "created"),
               "role ivory_replicator: created");
     EXPECT_EQ(action_message("tables", "3", "registered"), "tables 3: registered");
-}
-
-TEST(CliReplicationReport, HumanBytes) {
-    EXPECT_EQ(human_bytes(0), "0 bytes");
-    EXPECT_EQ(human_bytes(1023), "1023 bytes");
-    EXPECT_EQ(human_bytes(1024), "1.0 kB");
-    EXPECT_EQ(human_bytes(1536 * 1024), "1.5 MB");
-    EXPECT_EQ(human_bytes(120LL * 1024 * 1024), "120 MB");
-    EXPECT_EQ(human_bytes(265LL * 1024 * 1024 + 1000), "265 MB");
-    EXPECT_EQ(human_bytes(3LL * 1024 * 1024 * 1024 * 1024), "3.0 TB");
 }
 
 TEST(CliReplicationReport, AllReadyIsReadyAndInfo) {
@@ -59,21 +50,20 @@ TEST(CliReplicationReport, AllReadyIsReadyAndInfo) {
 }
 
 TEST(CliReplicationReport, CopyingTableShowsPercentAndBytes) {
-    StatusRow big = table_row("public.big", "copying", "error");
+    StatusEntry big = table_row("public.big", "copying", "error");
     big.bytes_copied = 120LL * 1024 * 1024;
     big.bytes_total = 265LL * 1024 * 1024;
-    big.percent = 45.2;
     const StatusReport report = report_status({subscription_row("enabled", "ok"), big}, false);
     EXPECT_FALSE(report.ready);
-    EXPECT_EQ(report.lines.at(1).message, "table public.big: copying 45.2% (120 MB of 265 MB)");
+    EXPECT_EQ(report.lines.at(1).message, "table public.big: copying 45.3% (120 MB of 265 MB)");
     EXPECT_EQ(report.lines.at(1).level, LogLevel::info);
     EXPECT_EQ(report.lines.back().message,
               "replication is not ready yet: 0 of 1 table ready, 1 copying");
     EXPECT_EQ(report.lines.back().level, LogLevel::warning);
 }
 
-TEST(CliReplicationReport, PercentComputedWhenTheServerGaveNone) {
-    StatusRow big = table_row("public.big", "copying", "error");
+TEST(CliReplicationReport, PercentOfBytesCopiedOrNone) {
+    StatusEntry big = table_row("public.big", "copying", "error");
     big.bytes_copied = 512;
     big.bytes_total = 2048;
     EXPECT_EQ(report_status({big}, false).lines.at(0).message,
@@ -97,7 +87,7 @@ TEST(CliReplicationReport, TablesInProgressComeLast) {
 }
 
 TEST(CliReplicationReport, CollapseInitializingFoldsThemIntoOneLine) {
-    std::vector<StatusRow> rows = {table_row("public.done", "ready", "ok")};
+    std::vector<StatusEntry> rows = {table_row("public.done", "ready", "ok")};
     for (int table = 0; table < 37; ++table)
         rows.push_back(table_row("public.t" + std::to_string(table), "initializing", "error"));
     const StatusReport collapsed = report_status(rows, true);
@@ -112,12 +102,11 @@ TEST(CliReplicationReport, CollapseInitializingFoldsThemIntoOneLine) {
 }
 
 TEST(CliReplicationReport, OtherErrorsAreErrorsAndNamedInTheSummary) {
-    const StatusReport report =
-        report_status({subscription_row("disabled", "error"),
-                       StatusRow{"slot", "ivory_subscription", "inactive", "error", "no subscriber",
-                                 std::nullopt, std::nullopt, std::nullopt},
-                       table_row("public.a", "ready", "ok")},
-                      false);
+    const StatusReport report = report_status(
+        {subscription_row("disabled", "error"),
+         status_entry("slot", "ivory_subscription", "inactive", "error", "no subscriber"),
+         table_row("public.a", "ready", "ok")},
+        false);
     EXPECT_FALSE(report.ready);
     EXPECT_EQ(report.lines.at(0).level, LogLevel::error);
     EXPECT_EQ(report.lines.at(1).message, "slot ivory_subscription: inactive - no subscriber");
@@ -129,9 +118,8 @@ TEST(CliReplicationReport, OtherErrorsAreErrorsAndNamedInTheSummary) {
 
 TEST(CliReplicationReport, WarningsDoNotFail) {
     const StatusReport report =
-        report_status({StatusRow{"sync slot", "pg_1_sync_2", "active", "warning",
-                                 "a table is being copied through this slot", std::nullopt,
-                                 std::nullopt, std::nullopt}},
+        report_status({status_entry("sync slot", "pg_1_sync_2", "active", "warning",
+                                    "a table is being copied through this slot")},
                       false);
     EXPECT_TRUE(report.ready);
     EXPECT_EQ(report.lines.at(0).level, LogLevel::warning);

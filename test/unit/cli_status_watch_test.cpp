@@ -3,16 +3,17 @@
 #include <gtest/gtest.h>
 
 #include "../../cli/status_watch.hpp"
+#include "status_entries.hpp"
 
+using namespace ivory;
 using namespace ivory::cli;
 
 namespace {
 
-StatusRow table(const std::string &name, const std::string &state,
-                std::optional<long long> copied = std::nullopt,
-                std::optional<long long> total = std::nullopt,
-                std::optional<double> percent = std::nullopt) {
-    return StatusRow{"table", name, state, "ok", "", copied, total, percent};
+StatusEntry table(const std::string &name, const std::string &state,
+                  std::optional<long long> copied = std::nullopt,
+                  std::optional<long long> total = std::nullopt) {
+    return status_entry("table", name, state, "ok", "", copied, total);
 }
 
 TEST(CliStatusWatch, ProgressBarFillsInProportion) {
@@ -31,10 +32,10 @@ TEST(CliStatusWatch, DurationsForPeople) {
 }
 
 TEST(CliStatusWatch, FirstScreenHasNoRateYet) {
-    const std::vector<StatusRow> rows = {
-        {"subscription", "ivory_subscription", "disabled", "error", "the initial copy runs",
-         std::nullopt, std::nullopt, std::nullopt},
-        table("public.big", "copying", 50LL << 20, 100LL << 20, 50.0),
+    const std::vector<StatusEntry> rows = {
+        status_entry("subscription", "ivory_subscription", "disabled", "error",
+                     "the initial copy runs"),
+        table("public.big", "copying", 50LL << 20, 100LL << 20),
         table("public.small", "ready"),
         table("public.waiting", "initializing"),
     };
@@ -48,10 +49,10 @@ TEST(CliStatusWatch, FirstScreenHasNoRateYet) {
 TEST(CliStatusWatch, RateAndTimeLeftFromThePreviousSample) {
     const WatchSample before =
         sample_of({table("public.big", "copying", 10LL << 20, 110LL << 20)}, 100);
-    const std::vector<StatusRow> rows = {
-        table("public.big", "copying", 30LL << 20, 110LL << 20, 27.3),
-        {"lag", "ivory_subscription", "0 bytes", "ok", "0 bytes of WAL not yet confirmed",
-         std::nullopt, std::nullopt, std::nullopt},
+    const std::vector<StatusEntry> rows = {
+        table("public.big", "copying", 30LL << 20, 110LL << 20),
+        status_entry("lag", "ivory_subscription", "current", "ok",
+                     "0 bytes of WAL not yet confirmed"),
     };
     const std::vector<std::string> lines = watch_lines(rows, before, 102);
     ASSERT_EQ(lines.size(), 3u);

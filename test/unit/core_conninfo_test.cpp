@@ -4,6 +4,28 @@
 
 using namespace ivory;
 
+TEST(MaskSecretValues, ShortSecretsAreMaskedOnlyWhereQuoted) {
+    EXPECT_EQ(mask_secret_values(R"(abc in a word, "abc" and 'abc')", {"abc"}),
+              R"(abc in a word, "********" and '********')");
+}
+
+TEST(MaskSecretValues, LongerSecretsAreMaskedFirst) {
+    EXPECT_EQ(mask_secret_values("secret-plus and secret", {"secret", "secret-plus"}),
+              "******** and ********");
+}
+
+TEST(MaskSecrets, ShortPasswordsOfAConnectionStringAreMaskedInEitherQuotes) {
+    EXPECT_EQ(mask_secrets(R"(near "ab" and 'ab' but not ab)", "password=ab"),
+              R"(near "********" and '********' but not ab)");
+}
+
+TEST(QuoteConninfoValue, BackslashesAndQuotesEscaped) {
+    EXPECT_EQ(quote_conninfo_value("plain"), "'plain'");
+    EXPECT_EQ(quote_conninfo_value(""), "''");
+    EXPECT_EQ(quote_conninfo_value("it's"), R"('it\'s')");
+    EXPECT_EQ(quote_conninfo_value(R"(back\slash)"), R"('back\\slash')");
+}
+
 TEST(MaskSecrets, MasksThePasswordKeywordValue) {
     const std::string conninfo = "host=h password=Sup3rSecret dbname=d";
     EXPECT_EQ(mask_secrets("failed with Sup3rSecret here", conninfo), "failed with ******** here");

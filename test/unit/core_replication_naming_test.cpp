@@ -44,8 +44,5 @@ TEST(Naming, CommentStatesAndSizes) {
     EXPECT_EQ(subscription_state_name('d'), "copying");
     EXPECT_EQ(subscription_state_name('s'), "synchronized");
     EXPECT_EQ(subscription_state_name('r'), "ready");
-    EXPECT_EQ(human_bytes(512), "512 bytes");
-    EXPECT_EQ(human_bytes(1536), "1.5 kB");
-    EXPECT_EQ(human_bytes(300LL * 1024 * 1024), "300 MB");
     EXPECT_EQ(sql_identifier("a\"b"), "\"a\"\"b\"");
 }

@@ -1,16 +1,16 @@
 #include <string>
 #include <vector>
 
-#include "remote_cleanup.hpp"
+#include "undo_on_abort.hpp"
 
-#include "../remote/connection.hpp"
-#include "guard.hpp"
+#include "../pg/guard.hpp"
+#include "connection.hpp"
 
 extern "C" {
 #include "access/xact.h"
 }
 
-namespace ivory::pg {
+namespace ivory::remote {
 
 namespace {
 
@@ -40,7 +40,7 @@ void run_undos(SubTransactionId subtransaction) noexcept {
     pending = std::move(kept);
     for (auto undo = to_run.rbegin(); undo != to_run.rend(); ++undo) {
         try {
-            remote::Connection source(undo->conninfo, {false, cleanup_timeout_ms});
+            Connection source(undo->conninfo, {false, cleanup_timeout_ms});
             source.query(undo->statement, "undoing what the aborted transaction created");
         } catch (...) {
             // Best effort: the source is gone or refuses; replication_drop
@@ -81,14 +81,14 @@ void on_subtransaction_event(SubXactEvent event, SubTransactionId subtransaction
 
 void undo_on_abort(const std::string &conninfo, const std::string &statement) {
     if (!callbacks_registered) {
-        guarded([] {
+        pg::guarded([] {
             RegisterXactCallback(on_transaction_event, nullptr);
             RegisterSubXactCallback(on_subtransaction_event, nullptr);
         });
         callbacks_registered = true;
     }
-    const SubTransactionId current = guarded([] { return GetCurrentSubTransactionId(); });
+    const SubTransactionId current = pg::guarded([] { return GetCurrentSubTransactionId(); });
     pending.push_back({conninfo, statement, current});
 }
 
-} // namespace ivory::pg
+} // namespace ivory::remote

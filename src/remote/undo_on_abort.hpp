@@ -9,8 +9,8 @@
 
 #include <string>
 
-namespace ivory::pg {
+namespace ivory::remote {
 
 void undo_on_abort(const std::string &conninfo, const std::string &statement);
 
-} // namespace ivory::pg
+} // namespace ivory::remote

@@ -1,0 +1,58 @@
+// What the lifecycle and cut-over functions return, as typed results: made
+// into SQL rows at the fmgr edge (result_rows.hpp), read back by the CLI.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ivory {
+
+// ivory.replication_create / replication_drop: one row per object.
+struct ObjectAction {
+    std::string object_type; // role, publication, slot, sync slot, subscription, tables, ...
+    std::string object_name;
+    std::string action; // created, exists, updated, recreated, dropped, absent, ...
+};
+
+// ivory.sync_sequences: one row per sequence.
+struct SequenceSetting {
+    std::string sequence_name;
+    std::optional<long long> source_value; // none: never used on the source
+    std::optional<long long> target_value;
+    std::string action; // "set" or "would set"
+};
+
+// ivory.verify_data: one row per table.
+struct TableVerdict {
+    std::string table_name;
+    std::optional<long long> source_rows;
+    std::optional<long long> target_rows;
+    std::optional<bool> matches; // none: the table changed on the source meanwhile
+    std::string detail;
+};
+
+// The steps of ivory.switchover, in order, and the two summary rows.
+enum class CutoverStep {
+    wait_for_sync,
+    lock_source,
+    wait_for_final_position,
+    sync_sequences,
+    verify_data,
+    drop_replication,
+    source_read_only, // summary: how long the source could not be written
+    total,            // summary: the whole switchover
+};
+
+std::string_view cutover_step_word(CutoverStep step);
+std::optional<CutoverStep> parse_cutover_step(std::string_view word);
+
+// ivory.switchover: one row per step.
+struct SwitchoverStep {
+    std::string step; // a cutover_step_word
+    std::optional<double> seconds;
+    std::string detail;
+};
+
+} // namespace ivory

@@ -1,0 +1,245 @@
+// ivory.replication_status: the subscription, its apply worker, ivory's
+// initial copy, the slots and the lag on the source, and each table, gathered
+// as typed entries (core/status.hpp). Rows are made of them at the edge.
+#include <optional>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/quote.hpp"
+#include "core/replication_naming.hpp"
+#include "core/status.hpp"
+#include "core/strings.hpp"
+#include "functions.hpp"
+#include "pg/spi.hpp"
+#include "remote/connection.hpp"
+#include "subscription.hpp"
+
+namespace ivory {
+
+namespace {
+
+// A reply older than this means the subscriber is not keeping up or is gone.
+constexpr long long stale_reply_seconds = 300;
+
+StatusEntry entry(StatusItem item, std::string name, ItemState state, Severity severity,
+                  std::string detail) {
+    StatusEntry made;
+    made.item = item;
+    made.name = std::move(name);
+    made.state = state;
+    made.severity = severity;
+    made.detail = std::move(detail);
+    return made;
+}
+
+StatusEntry subscription_entry(const Subscription &subscription, bool copy_running) {
+    if (subscription.enabled)
+        return entry(StatusItem::subscription, subscription.name, ItemState::enabled, Severity::ok,
+                     "replication is started");
+    return entry(StatusItem::subscription, subscription.name, ItemState::disabled, Severity::error,
+                 copy_running ? "the initial copy runs; the subscription is enabled when it ends"
+                              : "replication is stopped: start it");
+}
+
+// The initial copy's own entries: how long it runs, and the index it builds.
+void add_initial_copy(ReplicationStatus &status, pg::LocalSession &target,
+                      const InitialCopyBackend &copier) {
+    StatusEntry copy = entry(StatusItem::initial_copy, "backend " + copier.pid, ItemState::running,
+                             Severity::warning, "ivory copies the tables in the slot's snapshot");
+    if (copier.seconds) {
+        copy.detail += " (for " + std::to_string(*copier.seconds) + " s)";
+        copy.age_seconds = copier.seconds;
+    }
+    status.entries.push_back(copy);
+    for (const Row &index : target.query(
+             "SELECT p.relid::pg_catalog.regclass::pg_catalog.text, p.phase, "
+             "(p.blocks_done * pg_catalog.current_setting('block_size')::pg_catalog.int8)"
+             "::pg_catalog.text, (p.blocks_total * "
+             "pg_catalog.current_setting('block_size')::pg_catalog.int8)::pg_catalog.text "
+             "FROM pg_catalog.pg_stat_progress_create_index p WHERE p.pid = $1::pg_catalog.int4",
+             {Value(copier.pid)}, "reading the index builds")) {
+        StatusEntry build = entry(StatusItem::index, "of " + text_of(index, 0), ItemState::building,
+                                  Severity::warning, "built after the data: " + text_of(index, 1));
+        build.bytes_copied = number_of(index.at(2));
+        build.bytes_total = number_of(index.at(3));
+        status.entries.push_back(build);
+    }
+}
+
+struct ApplyWorker {
+    std::string pid;
+    std::optional<long long> reply_age_seconds;
+};
+
+std::optional<ApplyWorker> apply_worker(pg::LocalSession &target,
+                                        const Subscription &subscription) {
+    const Rows workers = target.query(
+        "SELECT pid::pg_catalog.text, pg_catalog.round(EXTRACT(epoch FROM pg_catalog.now() - "
+        "last_msg_receipt_time))::pg_catalog.text FROM pg_catalog.pg_stat_subscription "
+        "WHERE subid = $1::oid AND relid IS NULL AND pid IS NOT NULL",
+        {Value(subscription.oid)}, "looking up the apply worker");
+    if (workers.empty())
+        return std::nullopt;
+    ApplyWorker worker{text_of(workers.front(), 0), std::nullopt};
+    if (workers.front().at(1))
+        worker.reply_age_seconds = number_of(workers.front().at(1));
+    return worker;
+}
+
+StatusEntry worker_entry(const std::optional<ApplyWorker> &worker, bool enabled) {
+    if (worker)
+        return entry(StatusItem::worker, "apply", ItemState::running, Severity::ok,
+                     "pid " + worker->pid);
+    return entry(StatusItem::worker, "apply", ItemState::not_running,
+                 enabled ? Severity::error : Severity::ok, "no apply worker is running");
+}
+
+StatusEntry lag_entry(const std::string &slot, long long lag, const std::string &confirmed,
+                      const std::optional<ApplyWorker> &worker) {
+    StatusEntry made =
+        entry(StatusItem::lag, slot, ItemState::not_streaming, Severity::ok,
+              human_bytes(lag) + " of WAL not yet confirmed (confirmed up to " + confirmed + ")");
+    made.lag_bytes = lag;
+    if (worker) {
+        made.state = ItemState::current;
+        if (worker->reply_age_seconds) {
+            const long long age = *worker->reply_age_seconds;
+            made.age_seconds = age;
+            made.detail += "; last message from the source " + std::to_string(age) + " s ago";
+            if (age > stale_reply_seconds) {
+                made.state = ItemState::stale;
+                made.severity = Severity::error;
+            }
+        }
+    }
+    return made;
+}
+
+// The main slot, the table-sync slots and the lag, as the source sees them.
+void add_source_side(ReplicationStatus &status, pg::LocalSession &target,
+                     const Subscription &subscription, const std::string &slot,
+                     const std::optional<std::string> &source_conninfo,
+                     const std::optional<ApplyWorker> &worker) {
+    try {
+        remote::Connection source(source_conninfo.value_or(subscription.conninfo));
+        const Rows slots = source.query(
+            "SELECT slot_name::pg_catalog.text, active::pg_catalog.text, "
+            "pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), "
+            "confirmed_flush_lsn)::bigint::pg_catalog.text, confirmed_flush_lsn::pg_catalog.text "
+            "FROM pg_catalog.pg_replication_slots WHERE " +
+                subscription_slots_condition(slot, subscription.oid,
+                                             target_system_identifier(target)) +
+                " ORDER BY 1",
+            "reading the replication slots");
+        bool main_found = false;
+        for (const Row &found : slots) {
+            const bool active = text_of(found, 1) == "true";
+            const ItemState state = active ? ItemState::active : ItemState::inactive;
+            if (text_of(found, 0) != slot) {
+                // A table-sync worker streaming is worth a look, not an alarm.
+                status.entries.push_back(
+                    entry(StatusItem::sync_slot, text_of(found, 0), state,
+                          active ? Severity::warning : Severity::ok,
+                          active ? "a table-sync worker is catching up through this slot"
+                                 : "kept for a table's initial copy"));
+                continue;
+            }
+            main_found = true;
+            status.entries.push_back(entry(StatusItem::slot, slot, state,
+                                           active ? Severity::ok : Severity::error,
+                                           active ? "the subscription is streaming from it"
+                                                  : "no subscriber is streaming from it"));
+            status.entries.push_back(
+                lag_entry(slot, number_of(found.at(2)), text_of(found, 3), worker));
+        }
+        if (!main_found)
+            status.entries.push_back(entry(StatusItem::slot, slot, ItemState::missing,
+                                           Severity::error,
+                                           "the replication slot does not exist on the source"));
+    } catch (const Error &error) {
+        status.entries.push_back(entry(StatusItem::slot, slot, ItemState::unknown, Severity::error,
+                                       "could not reach the source: " + error.fields().message +
+                                           " " + error.fields().detail));
+    }
+}
+
+// A table's size on the source, for the progress of its copy; none when the
+// source cannot tell (the size is a nicety, the state is the answer).
+std::optional<long long> source_table_size(std::optional<remote::Connection> &sizes,
+                                           const std::string &conninfo, const std::string &schema,
+                                           const std::string &table) {
+    try {
+        if (!sizes)
+            sizes.emplace(conninfo);
+        const Rows size = sizes->query(
+            "SELECT pg_catalog.pg_table_size(c.oid)::pg_catalog.text FROM "
+            "pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = " +
+                quote_literal(schema) + " AND c.relname = " + quote_literal(table),
+            "reading a table's size");
+        if (!size.empty())
+            return number_of(size.front().at(0));
+    } catch (const Error &) {
+    }
+    return std::nullopt;
+}
+
+void add_tables(ReplicationStatus &status, pg::LocalSession &target,
+                const Subscription &subscription, const std::string &source_conninfo) {
+    const Rows tables = target.query(
+        "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), r.srsubstate::pg_catalog.text, "
+        "p.bytes_processed::pg_catalog.text, n.nspname, c.relname "
+        "FROM pg_catalog.pg_subscription_rel r "
+        "JOIN pg_catalog.pg_class c ON c.oid = r.srrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "LEFT JOIN pg_catalog.pg_stat_progress_copy p ON p.relid = c.oid "
+        "WHERE r.srsubid = $1::oid ORDER BY 1",
+        {Value(subscription.oid)}, "reading the tables' states");
+    std::optional<remote::Connection> sizes;
+    for (const Row &table : tables) {
+        const std::string letter = text_of(table, 1);
+        ItemState state = table_state(letter.empty() ? '?' : letter[0]);
+        // ivory's own copy runs in one transaction: its tables show their
+        // progress before they show another state.
+        if (state == ItemState::initializing && table.at(2))
+            state = ItemState::copying;
+        if (state != ItemState::copying) {
+            const bool ready = state == ItemState::ready;
+            status.entries.push_back(entry(StatusItem::table, text_of(table, 0), state,
+                                           ready ? Severity::ok : Severity::error,
+                                           ready ? "replicating" : "initial copy not finished"));
+            continue;
+        }
+        StatusEntry copying =
+            entry(StatusItem::table, text_of(table, 0), state, Severity::error, "");
+        copying.bytes_copied = number_of(table.at(2));
+        copying.bytes_total =
+            source_table_size(sizes, source_conninfo, text_of(table, 3), text_of(table, 4));
+        copying.detail = human_bytes(*copying.bytes_copied) + " copied";
+        if (copying.bytes_total)
+            copying.detail += " of about " + human_bytes(*copying.bytes_total);
+        status.entries.push_back(copying);
+    }
+}
+
+} // namespace
+
+ReplicationStatus replication_status(const std::string &subscription_name,
+                                     const std::optional<std::string> &source_conninfo) {
+    // Fresh snapshots: switchover asks again and again within one statement.
+    pg::LocalSession target(false);
+    const Subscription subscription = require_subscription(target, subscription_name);
+    const std::string slot = subscription.slot_name.value_or(slot_name_for(subscription_name));
+    ReplicationStatus status;
+    const std::optional<InitialCopyBackend> copier = initial_copy_backend(target, subscription.oid);
+    status.entries.push_back(subscription_entry(subscription, copier.has_value()));
+    if (copier)
+        add_initial_copy(status, target, *copier);
+    const std::optional<ApplyWorker> worker = apply_worker(target, subscription);
+    status.entries.push_back(worker_entry(worker, subscription.enabled));
+    add_source_side(status, target, subscription, slot, source_conninfo, worker);
+    add_tables(status, target, subscription, source_conninfo.value_or(subscription.conninfo));
+    return status;
+}
+
+} // namespace ivory

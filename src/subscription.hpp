@@ -1,0 +1,53 @@
+// The subscription as the target's catalog knows it, and what finds its
+// slots and its initial copy: shared by the lifecycle, the status and the
+// cut-over.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pg/spi.hpp"
+
+namespace ivory {
+
+struct Subscription {
+    std::string oid;
+    std::string name;
+    bool enabled = false;
+    std::string conninfo;
+    std::optional<std::string> slot_name;
+    std::vector<std::string> publications;
+};
+
+// The subscription of this database with that name, if any.
+std::optional<Subscription> find_subscription(pg::LocalSession &target, const std::string &name);
+
+// The same, or an error that says how to create it.
+Subscription require_subscription(pg::LocalSession &target, const std::string &name);
+
+// The subscription's name as a SQL identifier.
+std::string subscription_sql_name(const std::string &name);
+
+// The condition on pg_replication_slots for the subscription's slots on the
+// source: its main slot and its table-sync slots (named pg_<subscription
+// oid>_sync_<table oid>_<target system identifier>), in the source database
+// only, so that a slot of the same name elsewhere is left alone. Without an
+// oid, the main slot alone.
+std::string subscription_slots_condition(const std::string &slot,
+                                         const std::string &subscription_oid,
+                                         const std::string &target_system_identifier);
+
+std::string target_system_identifier(pg::LocalSession &target);
+
+// The client backend running ivory's initial copy for the subscription (it
+// holds the lock fast_initial_copy takes), if any.
+struct InitialCopyBackend {
+    std::string pid;
+    std::optional<long long> seconds; // since its transaction began
+};
+
+std::optional<InitialCopyBackend> initial_copy_backend(pg::LocalSession &target,
+                                                       const std::string &subscription_oid);
+
+} // namespace ivory

@@ -1,0 +1,32 @@
+// The text helpers both binaries use: one human_bytes, one replace_all.
+#include <gtest/gtest.h>
+
+#include "../../src/core/strings.hpp"
+
+using namespace ivory;
+
+TEST(HumanBytes, InStepsOf1024LikePgSizePretty) {
+    EXPECT_EQ(human_bytes(0), "0 bytes");
+    EXPECT_EQ(human_bytes(512), "512 bytes");
+    EXPECT_EQ(human_bytes(1023), "1023 bytes");
+    EXPECT_EQ(human_bytes(1024), "1.0 kB");
+    EXPECT_EQ(human_bytes(1536), "1.5 kB");
+    EXPECT_EQ(human_bytes(1536 * 1024), "1.5 MB");
+    EXPECT_EQ(human_bytes(120LL * 1024 * 1024), "120 MB");
+    EXPECT_EQ(human_bytes(265LL * 1024 * 1024 + 1000), "265 MB");
+    EXPECT_EQ(human_bytes(3LL * 1024 * 1024 * 1024 * 1024), "3.0 TB");
+}
+
+TEST(HumanBytes, NegativeValuesMirrorPositiveOnes) {
+    EXPECT_EQ(human_bytes(-512), "-512 bytes");
+    EXPECT_EQ(human_bytes(-1536), "-1.5 kB");
+    EXPECT_EQ(human_bytes(-300LL * 1024 * 1024), "-300 MB");
+}
+
+TEST(ReplaceAll, NeverRereadsAReplacement) {
+    std::string text = "a-a-a";
+    replace_all(text, "a", "aa");
+    EXPECT_EQ(text, "aa-aa-aa");
+    replace_all(text, "", "x");
+    EXPECT_EQ(text, "aa-aa-aa");
+}
