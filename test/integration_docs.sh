@@ -6,7 +6,8 @@
 #   - doc/cli.md is what doc/make_cli_reference.sh makes from --help now;
 #   - every relative Markdown link of README.md and doc/*.md resolves, files
 #     and #anchors (GitHub's anchors);
-#   - README.md stays short; LICENSE is the PostgreSQL Licence for ivory.
+#   - README.md stays short; LICENSE is the PostgreSQL Licence for ivory;
+#     META.json names it and ivory.control's version.
 # Prints "ok"/"not ok" per assertion and ends with "integration: N passed, M failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -166,6 +167,15 @@ if [ -z "$licence_missing" ]; then
     pass "LICENSE is the PostgreSQL Licence, for ivory"
 else
     fail "LICENSE lacks the PostgreSQL Licence's wording or the project's name" "$licence_missing"
+fi
+
+# --- the package metadata names the licence and the version of ivory.control -------------------
+control_version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" ivory.control)
+meta=$(python3 -c 'import json; m = json.load(open("META.json")); print(m["version"], m["license"], m["provides"]["ivory"]["version"])' 2>&1)
+if [ "$meta" = "$control_version postgresql $control_version" ]; then
+    pass "META.json: version $control_version as ivory.control, licence postgresql"
+else
+    fail "META.json does not match ivory.control ($control_version) or the licence" "$meta"
 fi
 
 summary
