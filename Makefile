@@ -84,7 +84,19 @@ UNIT_TEST_SOURCES = $(wildcard test/unit/*_test.cpp)
 
 build/%.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(CXX) $(STANDALONE_CXXFLAGS) -I$(PG_INCLUDEDIR) -MMD -MP -c $< -o $@
+	$(CXX) $(STANDALONE_CXXFLAGS) -I$(PG_INCLUDEDIR) -I$(GENERATED_DIR) -MMD -MP -c $< -o $@
+
+# The server's keywords that an identifier must be quoted for (every category
+# but unreserved, as the server's quote_ident decides), read from its own
+# parser/kwlist.h: the core quotes by the rules of the server it is built for.
+GENERATED_DIR = build/generated
+$(GENERATED_DIR)/sql_keywords.inc: $(PG_INCLUDEDIR_SERVER)/parser/kwlist.h
+	@mkdir -p $(dir $@)
+	sed -n 's/^PG_KEYWORD("\([a-z_]*\)", [A-Z_0-9]*, \([A-Z_]*\),.*/\2 \1/p' $< | \
+		sed -n 's/^\(RESERVED\|COL_NAME\|TYPE_FUNC_NAME\)_KEYWORD \(.*\)/"\2",/p' >$@.tmp
+	test -s $@.tmp && mv $@.tmp $@
+build/src/core/quote.o build-asan/src/core/quote.o build-fuzz/src/core/quote.o: \
+	$(GENERATED_DIR)/sql_keywords.inc
 
 -include $(wildcard build/cli/*.d build/src/core/*.d build/test/unit/*.d)
 
@@ -197,7 +209,7 @@ ASAN_UNIT_OBJECTS = $(patsubst build/%,build-asan/%,$(UNIT_OBJECTS))
 
 build-asan/%.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(CXX) $(ASAN_CXXFLAGS) -I$(PG_INCLUDEDIR) -MMD -MP -c $< -o $@
+	$(CXX) $(ASAN_CXXFLAGS) -I$(PG_INCLUDEDIR) -I$(GENERATED_DIR) -MMD -MP -c $< -o $@
 
 build-asan/libivory_core.a: $(patsubst build/%,build-asan/%,$(CORE_OBJECTS))
 	rm -f $@
@@ -220,7 +232,7 @@ FUZZ_OBJECTS = $(patsubst %.cpp,build-fuzz/%.o,$(CORE_SOURCES) $(filter-out cli/
 
 build-fuzz/%.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE) -I$(PG_INCLUDEDIR) -I. -MMD -MP -c $< -o $@
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE) -I$(PG_INCLUDEDIR) -I$(GENERATED_DIR) -I. -MMD -MP -c $< -o $@
 
 build-fuzz/%_fuzzer: build-fuzz/test/fuzz/%_fuzzer.o $(FUZZ_OBJECTS)
 	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer,$(FUZZ_SANITIZE) $^ -lpq -o $@

@@ -137,9 +137,11 @@ long long total_rows(const std::map<std::string, RangeHash> &ranges) {
 }
 
 // Both sides render rows the same way whatever their session settings.
-const std::string same_rendering[] = {"TimeZone = 'UTC'", "DateStyle = 'ISO, YMD'",
-                                      "IntervalStyle = 'postgres'", "extra_float_digits = 1",
-                                      "bytea_output = 'hex'"};
+const std::pair<const char *, const char *> same_rendering[] = {{"TimeZone", "UTC"},
+                                                                {"DateStyle", "ISO, YMD"},
+                                                                {"IntervalStyle", "postgres"},
+                                                                {"extra_float_digits", "1"},
+                                                                {"bytea_output", "hex"}};
 
 std::string modification_count(remote::Connection &source, const std::string &relation) {
     const Rows rows =
@@ -461,12 +463,12 @@ std::vector<TableVerdict> verify_data(const std::string &source_conninfo,
     pg::LocalSession target(!fresh_target_snapshots);
     remote::Connection source(source_conninfo);
     std::string source_settings;
-    for (const std::string &setting : same_rendering)
-        source_settings += "SET " + setting + "; ";
+    for (const auto &[name, value] : same_rendering)
+        source_settings += std::string("SET ") + name + " = " + quote_literal(value) + "; ";
     source.query(source_settings, "setting how rows are rendered");
     pg::LocalSettingsScope settings;
-    for (const std::string &setting : same_rendering)
-        target.execute("SET LOCAL " + setting);
+    for (const auto &[name, value] : same_rendering)
+        settings.set(name, value);
 
     const std::vector<TableToVerify> tables = tables_to_verify(source, publication);
     // One snapshot on the source for every table.

@@ -156,7 +156,7 @@ uint64_t copy_table(pg::LocalSession &target, remote::Connection &source, const 
     const std::vector<std::string> columns = copied_columns(target, table.oid);
     std::vector<std::string> quoted;
     for (const std::string &column : columns)
-        quoted.push_back(quote_identifier(column));
+        quoted.push_back(sql_identifier(column));
     const std::string step = "copying " + table.name;
     source.start_copy_out("COPY " + table.name + " (" + join(quoted, ", ") + ") TO STDOUT" +
                               (binary ? " (FORMAT binary)" : ""),
@@ -207,7 +207,7 @@ InitialCopySummary fast_initial_copy(pg::LocalSession &target, const std::string
     copier.query(drop_slot_sql(slot), "replacing the replication slot");
     remote::Connection exporter(conninfo_without(conninfo, "replication") +
                                 " replication=database");
-    const Rows created = exporter.query("CREATE_REPLICATION_SLOT " + quote_identifier(slot) +
+    const Rows created = exporter.query("CREATE_REPLICATION_SLOT " + sql_identifier(slot) +
                                             " LOGICAL pgoutput EXPORT_SNAPSHOT",
                                         "creating the replication slot with a snapshot");
     remote::undo_on_abort(conninfo, drop_slot_sql(slot));
@@ -220,7 +220,7 @@ InitialCopySummary fast_initial_copy(pg::LocalSession &target, const std::string
     // As the apply worker does: ordinary triggers and foreign-key checks are
     // the source's business, already done there.
     pg::LocalSettingsScope settings;
-    target.execute("SET LOCAL session_replication_role = replica");
+    settings.set("session_replication_role", "replica");
     for (size_t i = 0; i < tables.size(); ++i) {
         const TableToCopy &table = tables[i];
         const std::vector<DeferredIndex> indexes =

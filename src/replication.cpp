@@ -220,9 +220,9 @@ int register_published_tables(pg::LocalSession &target, remote::Connection &sour
     return static_cast<int>(to_register.size());
 }
 
-ObjectAction ensure_subscription(pg::LocalSession &target, const CreateRequest &request,
-                                 const std::string &slot, const std::string &conninfo,
-                                 const std::string &password,
+ObjectAction ensure_subscription(pg::LocalSession &target, pg::LocalSettingsScope &settings,
+                                 const CreateRequest &request, const std::string &slot,
+                                 const std::string &conninfo, const std::string &password,
                                  const std::optional<Subscription> &existing,
                                  const std::string &comment) {
     const std::string name = subscription_sql_name(request.subscription);
@@ -231,8 +231,8 @@ ObjectAction ensure_subscription(pg::LocalSession &target, const CreateRequest &
         // tables were subscribed is ivory's to handle, not the user's to read,
         // and must not reach the server log, whose CONTEXT line would quote
         // the statement and its password.
-        target.execute("SET LOCAL client_min_messages = error");
-        target.execute("SET LOCAL log_min_messages = error");
+        settings.set("client_min_messages", "error");
+        settings.set("log_min_messages", "error");
         target.execute("CREATE SUBSCRIPTION " + name + " CONNECTION " + quote_literal(conninfo) +
                            " PUBLICATION " + sql_identifier(request.publication) +
                            " WITH (connect = false, slot_name = " + quote_literal(slot) + ")",
@@ -345,8 +345,8 @@ std::vector<ObjectAction> replication_create(const std::string &source_conninfo,
     actions.push_back(ensure_slot(source, request, slot));
 
     pg::LocalSettingsScope settings;
-    target.execute("SET LOCAL standard_conforming_strings = on");
-    actions.push_back(ensure_subscription(target, request, slot,
+    settings.set("standard_conforming_strings", "on");
+    actions.push_back(ensure_subscription(target, settings, request, slot,
                                           subscription_conninfo(source_conninfo, password),
                                           password, existing, comment));
     const Subscription created = require_subscription(target, subscription_name);
@@ -427,7 +427,7 @@ std::vector<ObjectAction> replication_drop(const std::string &source_conninfo,
             const std::string name = subscription_sql_name(subscription_name);
             pg::LocalSettingsScope settings;
             // DROP SUBSCRIPTION reports each table-sync slot it drops.
-            target.execute("SET LOCAL client_min_messages = warning");
+            settings.set("client_min_messages", "warning");
             if (subscription->enabled)
                 target.execute("ALTER SUBSCRIPTION " + name + " DISABLE");
             // Without a slot, DROP SUBSCRIPTION may run in a function; it

@@ -134,7 +134,11 @@ Rows copy_schema_rows(const std::string &source_conninfo) {
     {
         pg::LocalSession target;
         require_available_extensions(dump, target);
+        // What the dump sets (SET LOCAL), saved first: it reverts when
+        // copy_schema returns instead of when the caller's transaction ends.
         pg::LocalSettingsScope settings;
+        for (const std::string &setting : dump.settings)
+            settings.keep(setting);
         target.execute(dump.preamble);
         for (size_t first = 0; first < entries.size(); first += entries_per_batch)
             apply_batch(target, entries, first,

@@ -74,9 +74,11 @@ expect "ivory_${PACKAGE_VERSION}_$arch.deb is built" test -s "$command_deb"
 contents() { dpkg-deb -c "$1" 2>/dev/null | awk '{print $6}' | sed 's|^\./|/|'; }
 extension_files=$(contents "$extension_deb")
 command_files=$(contents "$command_deb")
+# The library, the control file and every install and update script.
+scripts=()
+for script in "$ROOT"/ivory--*.sql; do scripts+=("/usr/share/postgresql/15/extension/${script##*/}"); done
 for file in /usr/lib/postgresql/15/lib/ivory.so /usr/share/postgresql/15/extension/ivory.control \
-    /usr/share/postgresql/15/extension/ivory--0.1.0.sql \
-    "/usr/share/postgresql/15/extension/ivory--0.1.0--$VERSION.sql"; do
+    "${scripts[@]}"; do
     if grep -qxF "$file" <<<"$extension_files"; then
         pass "postgresql-15-ivory holds $file"
     else

@@ -1,5 +1,6 @@
 #include "dump_filter.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "error.hpp"
@@ -59,6 +60,27 @@ bool parse_header(const std::string &line, DumpEntry &entry) {
     entry.type = line.substr(type_at + 8, schema_at - type_at - 8);
     entry.schema = line.substr(schema_at + 10, owner_at - schema_at - 10);
     return true;
+}
+
+// The name in "SET LOCAL name = value;" or "SELECT pg_catalog.set_config('name', ...".
+std::string setting_name_of(const std::string &rewritten) {
+    const std::string set_local = "SET LOCAL ";
+    const std::string set_config = "SELECT pg_catalog.set_config('";
+    if (starts_with(rewritten, set_local)) {
+        const size_t end = rewritten.find_first_of(" =", set_local.size());
+        return rewritten.substr(set_local.size(), end - set_local.size());
+    }
+    if (starts_with(rewritten, set_config)) {
+        const size_t end = rewritten.find('\'', set_config.size());
+        return rewritten.substr(set_config.size(), end - set_config.size());
+    }
+    return "";
+}
+
+void add_setting(SchemaDump &dump, const std::string &name) {
+    if (!name.empty() &&
+        std::find(dump.settings.begin(), dump.settings.end(), name) == dump.settings.end())
+        dump.settings.push_back(name);
 }
 
 } // namespace
@@ -182,6 +204,7 @@ SchemaDump parse_schema_dump(const std::string &dump) {
         const std::string rewritten = rewrite_top_level_line(line);
         if (rewritten.empty())
             continue;
+        add_setting(result, setting_name_of(rewritten));
         if (!result.entries.empty() && starts_with(rewritten, "SET LOCAL "))
             settings_for_next += rewritten + '\n';
         else

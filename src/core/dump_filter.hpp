@@ -26,6 +26,9 @@ struct DumpEntry {
 struct SchemaDump {
     std::string preamble; // the settings before the first entry
     std::vector<DumpEntry> entries;
+    // The settings the dump's statements change (SET LOCAL, set_config), each
+    // once: the caller's values of these must be back when ivory returns.
+    std::vector<std::string> settings;
 };
 
 // Parses and rewrites a plain-format schema-only dump. Throws ivory::Error on

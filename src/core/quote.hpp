@@ -6,10 +6,13 @@
 namespace ivory {
 
 // A SQL identifier, double-quoted unless it is a plain lower-case name that is
-// not a keyword ivory is likely to meet; quoting more than needed is harmless.
+// not one of the server's keywords that need quoting: the server's own
+// quote_ident rule, with its keyword list (from the headers built against).
 std::string quote_identifier(const std::string &name);
 
-// A SQL string literal with single quotes doubled (standard_conforming_strings).
+// A SQL string literal, read the same whatever standard_conforming_strings
+// says: single quotes doubled, and with a backslash an E'' string with the
+// backslashes doubled (as the server's quote_literal).
 std::string quote_literal(const std::string &value);
 
 } // namespace ivory

@@ -115,6 +115,23 @@ LocalSettingsScope::LocalSettingsScope()
     : nest_level_(guarded([] { return NewGUCNestLevel(); })),
       exceptions_at_start_(std::uncaught_exceptions()) {}
 
+void LocalSettingsScope::set(const std::string &name, const std::string &value) {
+    const char *setting = name.c_str();
+    const char *text = value.c_str();
+    // As a function's SET clause applies its settings (fmgr_security_definer).
+    guarded([setting, text] {
+        (void)set_config_option(setting, text, superuser() ? PGC_SUSET : PGC_USERSET, PGC_S_SESSION,
+                                GUC_ACTION_SAVE, true, 0, false);
+    });
+}
+
+void LocalSettingsScope::keep(const std::string &name) {
+    const char *setting = name.c_str();
+    const char *current = guarded([setting] { return GetConfigOption(setting, true, false); });
+    if (current)
+        set(name, std::string(current)); // copied first: the option may reuse its buffer
+}
+
 LocalSettingsScope::~LocalSettingsScope() {
     if (std::uncaught_exceptions() > exceptions_at_start_)
         return; // an error is on its way out; the abort restores the settings

@@ -1,6 +1,7 @@
 // The target side: catalog queries in the caller's own session through SPI.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "../core/rows.hpp"
@@ -35,15 +36,24 @@ class LocalSession : public QueryRunner {
     bool statement_snapshot_;
 };
 
-// A GUC nest level, as a function's SET clause has: settings made with SET
-// LOCAL inside it revert when it ends. On an error the transaction's abort
-// reverts them instead.
+// A GUC nest level with the settings made through it saved, as a function's
+// SET clause saves its own: when the scope ends they are back at the caller's
+// values, in or outside a transaction block. (A plain SET LOCAL inside a nest
+// level outlives it until the transaction ends; only a saved setting, or a
+// SET LOCAL of a saved one, is restored.) On an error the transaction's or
+// subtransaction's abort restores them instead.
 class LocalSettingsScope {
   public:
     LocalSettingsScope();
     ~LocalSettingsScope();
     LocalSettingsScope(const LocalSettingsScope &) = delete;
     LocalSettingsScope &operator=(const LocalSettingsScope &) = delete;
+
+    // Sets `name` to `value` until the scope ends.
+    void set(const std::string &name, const std::string &value);
+    // Saves the caller's value of `name`, so that statements run inside the
+    // scope (SET LOCAL, set_config(..., true)) change it only until it ends.
+    void keep(const std::string &name);
 
   private:
     int nest_level_;

@@ -104,6 +104,15 @@ TEST(DumpFilter, MakesSettingsTransactionLocal) {
         << dump.entries[5].sql;
 }
 
+TEST(DumpFilter, NamesEverySettingItChangesOnce) {
+    // Not the caller's timeouts and encoding (dropped), nor a SET inside a
+    // function body (not a statement of the dump).
+    const SchemaDump dump = parse_schema_dump(sample_dump);
+    EXPECT_EQ(dump.settings,
+              (std::vector<std::string>{"standard_conforming_strings", "search_path",
+                                        "check_function_bodies", "default_tablespace"}));
+}
+
 TEST(DumpFilter, LeavesFunctionBodiesAndStringsAlone) {
     const SchemaDump dump = parse_schema_dump(sample_dump);
     const std::string &function = dump.entries[4].sql;

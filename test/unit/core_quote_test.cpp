@@ -23,8 +23,24 @@ TEST(QuoteIdentifier, DoublesEmbeddedDoubleQuotes) {
     EXPECT_EQ(quote_identifier("say \"hi\""), "\"say \"\"hi\"\"\"");
 }
 
+TEST(QuoteIdentifier, EveryKeywordTheServerQuotes) {
+    // Reserved, column-name and type/function-name keywords of the server's
+    // own list, beyond any short list of common words.
+    for (const char *keyword : {"offset", "left", "window", "fetch", "lateral", "between",
+                                "overlaps", "verbose", "xmltable", "authorization"})
+        EXPECT_EQ(quote_identifier(keyword), std::string("\"") + keyword + "\"") << keyword;
+    // Unreserved keywords and replication-protocol words are plain names to SQL.
+    EXPECT_EQ(quote_identifier("wait"), "wait");
+    EXPECT_EQ(quote_identifier("slot"), "slot");
+    EXPECT_EQ(quote_identifier("abort"), "abort");
+}
+
 TEST(QuoteLiteral, DoublesSingleQuotes) {
     EXPECT_EQ(quote_literal("it's"), "'it''s'");
     EXPECT_EQ(quote_literal(""), "''");
-    EXPECT_EQ(quote_literal("back\\slash"), "'back\\slash'");
+}
+
+TEST(QuoteLiteral, BackslashesMakeAnEscapeStringWhateverStandardConformingStrings) {
+    EXPECT_EQ(quote_literal(R"(back\slash)"), R"(E'back\\slash')");
+    EXPECT_EQ(quote_literal(R"(it's \')"), R"(E'it''s \\''')");
 }
