@@ -77,6 +77,9 @@ Verdict hba_verdict(QueryRunner &source, const SharedFacts &facts) {
         rule.netmask = text(row, 5);
         rule.auth_method = text(row, 6);
         rule.error = text(row, 7);
+        rule.regex_entries = text(row, 8) == "true";
+        rule.regex_database_matches = text(row, 9) == "true";
+        rule.regex_user_matches = text(row, 10) == "true";
         rules.push_back(rule);
     }
     HbaClient client;
