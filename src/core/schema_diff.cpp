@@ -108,13 +108,13 @@ std::vector<SchemaDifference> diff_schemas(const std::vector<SchemaFact> &source
     for (const auto &[key, object] : on_source)
         if (object.existence && !existing(on_target, key) &&
             !ancestor_missing(*object.existence, on_target, on_source))
-            differences.push_back({object.existence->object_type, object.existence->object_name, "",
-                                   "", std::nullopt});
+            differences.push_back({object.existence->object_type, object.existence->object_name,
+                                   "", "", std::nullopt});
     for (const auto &[key, object] : on_target)
         if (object.existence && !existing(on_source, key) &&
             !ancestor_missing(*object.existence, on_source, on_target))
-            differences.push_back({object.existence->object_type, object.existence->object_name, "",
-                                   std::nullopt, ""});
+            differences.push_back({object.existence->object_type, object.existence->object_name,
+                                   "", std::nullopt, ""});
 
     static const std::optional<std::string> absent;
     for (const auto &[key, left] : on_source) {
