@@ -294,8 +294,9 @@ int Connection::server_version() const {
 PinnedConnection Connection::pinned() const {
     std::vector<std::pair<std::string, std::string>> effective;
     if (PQconninfoOption *options = PQconninfo(handle_.conn)) {
+        // Secrets (password, sslpassword) would show on pg_dump's command line.
         for (const PQconninfoOption *option = options; option->keyword; ++option)
-            if (option->val)
+            if (option->val && !(option->dispchar && *option->dispchar == '*'))
                 effective.emplace_back(option->keyword, option->val);
         PQconninfoFree(options);
     } else {
