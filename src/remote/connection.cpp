@@ -21,6 +21,16 @@ const char *const default_connect_timeout = "10";
 // PQconnectPoll ivory counts it itself, over the whole attempt.
 constexpr long default_connect_timeout_ms = 10000;
 
+// How many hosts a connection string lists (host or hostaddr, comma-separated).
+long hosts_named(const std::string &conninfo) {
+    long most = 1;
+    for (const char *keyword : {"host", "hostaddr"}) {
+        const std::string list = conninfo_value(conninfo, keyword).value_or("");
+        most = std::max(most, 1 + static_cast<long>(std::count(list.begin(), list.end(), ',')));
+    }
+    return most;
+}
+
 long milliseconds_until(std::chrono::steady_clock::time_point when) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                           when - std::chrono::steady_clock::now())
@@ -113,9 +123,12 @@ void Connection::connect() {
     if (!handle_.conn)
         throw std::bad_alloc();
 
+    // libpq's connect_timeout is for each host it tries; the attempt as a
+    // whole gets one for each host named.
     connect_timeout_ms_ = connect_timeout_ms(conninfo_, default_connect_timeout_ms);
     if (connect_timeout_ms_ > 0)
-        connect_deadline_ = Clock::now() + std::chrono::milliseconds(connect_timeout_ms_);
+        connect_deadline_ =
+            Clock::now() + std::chrono::milliseconds(connect_timeout_ms_ * hosts_named(conninfo_));
     PostgresPollingStatusType status = PGRES_POLLING_WRITING;
     while (PQstatus(handle_.conn) != CONNECTION_BAD && status != PGRES_POLLING_OK &&
            status != PGRES_POLLING_FAILED) {
