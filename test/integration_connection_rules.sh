@@ -32,7 +32,7 @@ refused() { # option conninfo name
     as_user "SELECT * FROM ivory.copy_schema('$2')"
     expect_in "connection option \"$1\" is not allowed for non-superusers" "$OUT" \
         "$3: copy_schema refuses it, naming the option"
-    expect_not_in "pg_dump" "$OUT" "$3: refused before pg_dump runs"
+    expect_not_in "pg_dump of the source failed" "$OUT" "$3: refused before pg_dump runs"
     as_user "SELECT count(*) FROM ivory.check('$2')"
     expect_in "connection option \"$1\" is not allowed for non-superusers" "$OUT" \
         "$3: check refuses it too"
@@ -83,7 +83,7 @@ target_sql postgres -c "DROP DATABASE $trap_db" -c "DROP ROLE ivory_schema_plant
 # The CLI's own SQL names catalog objects with their schema: a trap object in
 # the target user's search path cannot stand in for them.
 # Each hit names a catalog object without pg_catalog. in one of the CLI's SQL strings.
-unqualified=$(grep -noE '"[^"]*"' cli/*.cpp | grep -E 'SELECT|FROM |WHERE ' |
+unqualified=$(cd "$(dirname "$0")/.." && grep -noE '"[^"]*"' cli/*.cpp | grep -E 'SELECT|FROM |WHERE ' |
     sed -E 's/pg_catalog\.[a-z_]+//g' |
     grep -E '(^|[^._a-zA-Z])(pg_[a-z_]+|quote_ident|quote_literal|string_agg|current_database|current_setting|host|format|nullif)[ (]?' || true)
 if [ -z "$unqualified" ]; then
