@@ -26,9 +26,9 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = 'Whoever owns the schema could replace what ivory''s functions rely on.',
                   HINT = 'Drop or rename that schema (after looking at what it holds), then run '
-                         'CREATE EXTENSION ivory again.';
+                         || 'CREATE EXTENSION ivory again.';
     END IF;
-    SELECT pg_catalog.string_agg(CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+    SELECT pg_catalog.string_agg(CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0::pg_catalog.oid THEN 'PUBLIC'
                                       ELSE pg_catalog.quote_ident(g.rolname) END, ', ')
     INTO creators
     FROM pg_catalog.pg_namespace n
@@ -41,7 +41,7 @@ BEGIN
             creators
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'Revoke CREATE on schema ivory from them (and look at what they made '
-                         'there), or drop the schema, then run CREATE EXTENSION ivory again.';
+                         || 'there), or drop the schema, then run CREATE EXTENSION ivory again.';
     END IF;
 END
 $ivory$;
