@@ -3,6 +3,49 @@
 -- output (view definitions, type names) reads the same on both sides.
 \echo Use "CREATE EXTENSION ivory" to load this file. \quit
 
+-- CREATE EXTENSION reuses a schema ivory that exists already (ivory.control
+-- names it), and a role with CREATE on the database can make one first, with
+-- objects of its own inside that ivory's functions would then meet. Refuse
+-- such a schema: it must be the installing superuser's (or another
+-- superuser's, as when a dump is restored), and nobody else may create in it.
+DO $ivory$
+DECLARE
+    owner_name pg_catalog.name;
+    owner_is_superuser boolean;
+    creators pg_catalog.text;
+BEGIN
+    SELECT r.rolname, r.rolsuper INTO owner_name, owner_is_superuser
+    FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) n.nspowner
+    WHERE n.nspname OPERATOR(pg_catalog.=) 'ivory';
+    IF owner_name IS NULL THEN
+        RETURN;
+    END IF;
+    IF owner_name OPERATOR(pg_catalog.<>) CURRENT_USER AND NOT owner_is_superuser THEN
+        RAISE EXCEPTION 'schema "ivory" exists already and is owned by %, not by a superuser',
+            owner_name
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Whoever owns the schema could replace what ivory''s functions rely on.',
+                  HINT = 'Drop or rename that schema (after looking at what it holds), then run '
+                         || 'CREATE EXTENSION ivory again.';
+    END IF;
+    SELECT pg_catalog.string_agg(CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0::pg_catalog.oid THEN 'PUBLIC'
+                                      ELSE pg_catalog.quote_ident(g.rolname) END, ', ')
+    INTO creators
+    FROM pg_catalog.pg_namespace n
+         CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) a
+         LEFT JOIN pg_catalog.pg_roles g ON g.oid OPERATOR(pg_catalog.=) a.grantee
+    WHERE n.nspname OPERATOR(pg_catalog.=) 'ivory' AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
+      AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner AND NOT coalesce(g.rolsuper, false);
+    IF creators IS NOT NULL THEN
+        RAISE EXCEPTION 'schema "ivory" exists already and other roles may create objects in it: %',
+            creators
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Revoke CREATE on schema ivory from them (and look at what they made '
+                         || 'there), or drop the schema, then run CREATE EXTENSION ivory again.';
+    END IF;
+END
+$ivory$;
+
 CREATE FUNCTION ivory.version()
 RETURNS text
 AS 'MODULE_PATHNAME', 'ivory_version'

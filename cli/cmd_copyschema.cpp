@@ -27,7 +27,7 @@ std::string locale_provider_columns(int server_version) {
         return "datlocprovider AS provider, datlocale AS icu_locale";
     if (server_version >= 150000)
         return "datlocprovider AS provider, daticulocale AS icu_locale";
-    return "'c'::\"char\" AS provider, NULL::text AS icu_locale";
+    return "'c'::pg_catalog.\"char\" AS provider, NULL::pg_catalog.text AS icu_locale";
 }
 
 // Names our source session uniquely, so that the target can tell when the
@@ -49,10 +49,11 @@ Keywords source_keywords(const ConnectionOptions &options, const std::string &ap
 std::optional<DatabaseOptions> read_source_options(PGconn *source, const Logger &log) {
     const Result result =
         run_query(source,
-                  "SELECT pg_encoding_to_char(encoding) AS encoding, datcollate, datctype, "
-                  "datconnlimit, pg_get_userbyid(datdba) AS owner, datacl::text AS acl, " +
+                  "SELECT pg_catalog.pg_encoding_to_char(encoding) AS encoding, datcollate, "
+                  "datctype, datconnlimit, pg_catalog.pg_get_userbyid(datdba) AS owner, "
+                  "datacl::pg_catalog.text AS acl, " +
                       locale_provider_columns(PQserverVersion(source)) +
-                      " FROM pg_database WHERE datname = current_database()",
+                      " FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()",
                   {}, log, "could not read the source database's options");
     if (!result)
         return std::nullopt;
@@ -76,9 +77,10 @@ std::optional<DatabaseOptions> read_source_options(PGconn *source, const Logger 
 std::optional<TemplateLocale> read_template1_locale(PGconn *maintenance, const Logger &log) {
     const Result result =
         run_query(maintenance,
-                  "SELECT pg_encoding_to_char(encoding) AS encoding, datcollate, datctype, " +
+                  "SELECT pg_catalog.pg_encoding_to_char(encoding) AS encoding, datcollate, "
+                  "datctype, " +
                       locale_provider_columns(PQserverVersion(maintenance)) +
-                      " FROM pg_database WHERE datname = 'template1'",
+                      " FROM pg_catalog.pg_database WHERE datname = 'template1'",
                   {}, log, "could not read the locale of template1 on the target server");
     if (!result)
         return std::nullopt;
@@ -97,8 +99,9 @@ std::optional<TemplateLocale> read_template1_locale(PGconn *maintenance, const L
 
 // False when it could not be read (logged); otherwise `exists` tells.
 bool role_exists(PGconn *maintenance, const std::string &role, bool &exists, const Logger &log) {
-    const Result result = run_query(maintenance, "SELECT 1 FROM pg_roles WHERE rolname = $1",
-                                    {role}, log, "could not look up role " + role);
+    const Result result =
+        run_query(maintenance, "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1", {role}, log,
+                  "could not look up role " + role);
     if (!result)
         return false;
     exists = PQntuples(result.get()) > 0;
@@ -108,8 +111,8 @@ bool role_exists(PGconn *maintenance, const std::string &role, bool &exists, con
 bool database_exists(PGconn *maintenance, const std::string &database, bool &exists,
                      const Logger &log) {
     const Result result =
-        run_query(maintenance, "SELECT 1 FROM pg_database WHERE datname = $1", {database}, log,
-                  "could not look up target database " + database);
+        run_query(maintenance, "SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1",
+                  {database}, log, "could not look up target database " + database);
     if (!result)
         return false;
     exists = PQntuples(result.get()) > 0;
@@ -120,13 +123,14 @@ bool database_exists(PGconn *maintenance, const std::string &database, bool &exi
 // DROP DATABASE stops itself.
 std::optional<std::vector<DatabaseSession>>
 read_sessions(PGconn *maintenance, const std::string &database, const Logger &log) {
-    const Result result = run_query(
-        maintenance,
-        "SELECT pid, usename, application_name, host(client_addr) || ':' || client_port AS client, "
-        "state "
-        "FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() "
-        "AND backend_type IS DISTINCT FROM 'autovacuum worker' ORDER BY pid",
-        {database}, log, "could not list the sessions of target database " + database);
+    const Result result =
+        run_query(maintenance,
+                  "SELECT pid, usename, application_name, "
+                  "pg_catalog.host(client_addr) || ':' || client_port AS client, state "
+                  "FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> "
+                  "pg_catalog.pg_backend_pid() "
+                  "AND backend_type IS DISTINCT FROM 'autovacuum worker' ORDER BY pid",
+                  {database}, log, "could not list the sessions of target database " + database);
     if (!result)
         return std::nullopt;
     std::vector<DatabaseSession> sessions;
@@ -178,8 +182,9 @@ struct TargetServer {
 bool refuse_subscriptions(const TargetServer &server, const std::string &database) {
     const Result result = run_query(
         server.maintenance,
-        "SELECT string_agg(quote_ident(s.subname), ', ' ORDER BY s.subname) AS names FROM "
-        "pg_subscription s JOIN pg_database d ON d.oid = s.subdbid WHERE d.datname = $1",
+        "SELECT pg_catalog.string_agg(pg_catalog.quote_ident(s.subname), ', ' ORDER BY s.subname) "
+        "AS names FROM pg_catalog.pg_subscription s JOIN pg_catalog.pg_database d "
+        "ON d.oid = s.subdbid WHERE d.datname = $1",
         {database}, server.log, "could not list the subscriptions of target database " + database);
     if (!result)
         return false;

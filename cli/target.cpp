@@ -40,7 +40,8 @@ std::string database_name(PGconn *connection) {
 bool read_installed_version(PGconn *connection, const Logger &log,
                             std::optional<std::string> &version) {
     const Result result = run_query(
-        connection, "SELECT extversion FROM pg_extension WHERE extname = 'ivory'", {}, log);
+        connection, "SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'ivory'", {},
+        log);
     if (!result)
         return false;
     version = field(result.get(), 0, "extversion");
@@ -117,7 +118,7 @@ bool ensure_extension(PGconn *connection, const Logger &log) {
     log.error("extension ivory in target database " + database_name(connection) + " has version " +
               installed + ", this ivory needs " + expected_extension_version);
     const Result path = run_query(connection,
-                                  "SELECT 1 FROM pg_extension_update_paths('ivory') "
+                                  "SELECT 1 FROM pg_catalog.pg_extension_update_paths('ivory') "
                                   "WHERE source = $1 AND target = $2 AND path IS NOT NULL",
                                   {installed, expected_extension_version}, log);
     if (path && PQntuples(path.get()) > 0)

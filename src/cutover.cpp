@@ -197,7 +197,7 @@ std::vector<TableToVerify> tables_to_verify(remote::Connection &source,
                 "'pg_catalog.int4'::pg_catalog.regtype, 'pg_catalog.int8'::pg_catalog.regtype)",
             "finding a table's key");
         if (!key.empty())
-            item.key = text_of(key.front(), 0);
+            item.key = text_of(first_row(key, "finding a table's key"), 0);
         item.changes_before = modification_count(source, item.relation);
         tables.push_back(item);
     }
@@ -327,16 +327,15 @@ std::string lock_source_database(remote::Connection &source) {
         "FROM pg_catalog.pg_stat_activity WHERE datname = pg_catalog.current_database() "
         "AND pid <> pg_catalog.pg_backend_pid() AND backend_type = 'client backend'",
         "ending the source's other sessions");
-    return text_of(ended.front(), 0);
+    return text_of(first_row(ended, "ending the source's other sessions"), 0);
 }
 
 // 3. The target confirms the source's final position; returns it.
 std::string wait_for_final_position(remote::Connection &source, const SwitchoverRequest &request) {
     const std::string final_position =
-        text_of(source
-                    .query("SELECT pg_catalog.pg_current_wal_lsn()::pg_catalog.text",
-                           "reading the final WAL position")
-                    .front(),
+        text_of(first_row(source.query("SELECT pg_catalog.pg_current_wal_lsn()::pg_catalog.text",
+                                       "reading the final WAL position"),
+                          "reading the final WAL position"),
                 0);
     const std::string slot = slot_name_for(request.subscription);
     for (;;) {
@@ -419,7 +418,7 @@ std::vector<SequenceSetting> sync_sequences(const std::string &source_conninfo,
         if (found.empty())
             missing.push_back(name);
         else
-            target_oids[name] = text_of(found.front(), 0);
+            target_oids[name] = text_of(first_row(found, "finding a sequence"), 0);
     }
     if (!missing.empty())
         throw Error("42P01", "sequences missing on the target: " + join(missing, ", "), "",

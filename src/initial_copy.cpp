@@ -136,7 +136,7 @@ std::vector<bool> binary_copy_possible(pg::LocalSession &target, remote::Connect
     const Rows encodings = target.query(
         "SELECT (pg_catalog.pg_client_encoding() = pg_catalog.getdatabaseencoding())::text",
         "reading the session's client encoding");
-    if (text_of(encodings.at(0), 0) != "true")
+    if (text_of(first_row(encodings, "reading the session's client encoding"), 0) != "true")
         return std::vector<bool>(tables.size(), false);
     const std::map<std::string, std::string> on_source = binary_column_signatures(source, tables);
     const std::map<std::string, std::string> on_target = binary_column_signatures(target, tables);
@@ -189,7 +189,8 @@ bool all_tables_await_copy(pg::LocalSession &target, const std::string &subscrip
                      "(pg_catalog.count(*) FILTER (WHERE srsubstate <> 'i'))::pg_catalog.text "
                      "FROM pg_catalog.pg_subscription_rel WHERE srsubid = $1::pg_catalog.oid",
                      {Value(subscription_oid)}, "reading the state of the subscription's tables");
-    return text_of(counts.at(0), 0) != "0" && text_of(counts.at(0), 1) == "0";
+    const Row &row = first_row(counts, "reading the state of the subscription's tables");
+    return text_of(row, 0) != "0" && text_of(row, 1) == "0";
 }
 
 InitialCopySummary fast_initial_copy(pg::LocalSession &target, const std::string &subscription_oid,
@@ -211,7 +212,8 @@ InitialCopySummary fast_initial_copy(pg::LocalSession &target, const std::string
                                             " LOGICAL pgoutput EXPORT_SNAPSHOT",
                                         "creating the replication slot with a snapshot");
     remote::undo_on_abort(conninfo, drop_slot_sql(slot));
-    const std::string snapshot = text_of(created.at(0), 2);
+    const std::string snapshot =
+        text_of(first_row(created, "creating the replication slot with a snapshot"), 2);
     copier.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting the copy");
     copier.query("SET TRANSACTION SNAPSHOT " + quote_literal(snapshot),
                  "taking the slot's snapshot");

@@ -113,7 +113,8 @@ ObjectAction ensure_role(remote::Connection &source, const CreateRequest &reques
         return {"role", role, recreated ? "recreated" : "created"};
     }
     bool updated = false;
-    if (text_of(found.front(), 0) != "true" || text_of(found.front(), 1) != "true") {
+    const Row &existing = first_row(found, "looking up the replication role");
+    if (text_of(existing, 0) != "true" || text_of(existing, 1) != "true") {
         source.query("ALTER ROLE " + sql_identifier(role) + " LOGIN REPLICATION",
                      "updating the replication role");
         updated = true;
@@ -134,7 +135,7 @@ ObjectAction ensure_publication(remote::Connection &source, const CreateRequest 
             quote_literal(request.publication),
         "looking up the publication");
     if (!found.empty()) {
-        if (text_of(found.front(), 0) != "true")
+        if (text_of(first_row(found, "looking up the publication"), 0) != "true")
             throw Error("42710",
                         "publication " + quote_identifier(request.publication) +
                             " exists on the source but does not publish all tables",
@@ -159,7 +160,8 @@ ObjectAction ensure_slot(remote::Connection &source, const CreateRequest &reques
             quote_literal(slot),
         "looking up the replication slot");
     if (!found.empty()) {
-        if (text_of(found.front(), 0) != "pgoutput" || text_of(found.front(), 1) != "true")
+        const Row &existing = first_row(found, "looking up the replication slot");
+        if (text_of(existing, 0) != "pgoutput" || text_of(existing, 1) != "true")
             throw Error("42710",
                         "replication slot " + slot + " exists on the source for another use",
                         "It is not a pgoutput slot of this database.",
@@ -209,8 +211,9 @@ int register_published_tables(pg::LocalSession &target, remote::Connection &sour
         if (found.empty())
             missing.push_back(quote_identifier(text_of(table, 0)) + "." +
                               quote_identifier(text_of(table, 1)));
-        else if (!registered.count(text_of(found.front(), 0)))
-            to_register.push_back(text_of(found.front(), 0));
+        else if (const std::string oid = text_of(first_row(found, "finding a published table"), 0);
+                 !registered.count(oid))
+            to_register.push_back(oid);
     }
     if (!missing.empty())
         throw Error("42P01", "published tables are missing on the target: " + join(missing, ", "),

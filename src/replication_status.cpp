@@ -80,9 +80,10 @@ std::optional<ApplyWorker> apply_worker(pg::LocalSession &target,
         {Value(subscription.oid)}, "looking up the apply worker");
     if (workers.empty())
         return std::nullopt;
-    ApplyWorker worker{text_of(workers.front(), 0), std::nullopt};
-    if (workers.front().at(1))
-        worker.reply_age_seconds = number_of(workers.front().at(1));
+    const Row &row = first_row(workers, "looking up the apply worker");
+    ApplyWorker worker{text_of(row, 0), std::nullopt};
+    if (row.at(1))
+        worker.reply_age_seconds = number_of(row.at(1));
     return worker;
 }
 
@@ -178,7 +179,7 @@ std::optional<long long> source_table_size(std::optional<remote::Connection> &si
                 quote_literal(schema) + " AND c.relname = " + quote_literal(table),
             "reading a table's size");
         if (!size.empty())
-            return number_of(size.front().at(0));
+            return number_of(first_row(size, "reading a table's size").at(0));
     } catch (const Error &) {
     }
     return std::nullopt;

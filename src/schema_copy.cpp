@@ -8,6 +8,7 @@
 #include "core/conninfo.hpp"
 #include "core/dump_filter.hpp"
 #include "core/error.hpp"
+#include "core/server_versions.hpp"
 #include "core/strings.hpp"
 #include "functions.hpp"
 #include "pg/child_process.hpp"
@@ -25,14 +26,29 @@ namespace {
 // its object (apply_batch).
 constexpr size_t entries_per_batch = 100;
 
+// pg_dump's output runs as SQL here, as in pg_dump | psql: a server whose
+// pg_dump lacks the fix for CVE-2025-8714/8715 would let a malicious source
+// smuggle commands through it. The pg_dump run is the one next to the running
+// server, of the same build, so the running server's version decides.
+void require_fixed_pg_dump() {
+    const int version = pg::running_server_version_num();
+    if (const std::optional<std::string> problem = target_version_problem(version))
+        throw Error("0A000", *problem, "",
+                    "Update this server to the latest minor release of PostgreSQL " +
+                        std::to_string(version / 10000) + ".");
+}
+
 // Connects once under ivory's rules (a non-superuser needs a password the
-// source asks for) before pg_dump connects the same way, and refuses a source
-// newer than this server's pg_dump.
-void verify_source(const std::string &conninfo) {
+// source asks for, and one server named plainly) and refuses a source newer
+// than this server's pg_dump. pg_dump then connects to exactly the server and
+// user this connection reached.
+remote::PinnedConnection verify_source(const std::string &conninfo) {
     int source_version;
+    remote::PinnedConnection pinned;
     {
         remote::Connection source(conninfo);
         source_version = source.server_version();
+        pinned = source.pinned();
     }
     const int major = source_version / 10000;
     if (major > pg::server_major_version())
@@ -41,39 +57,42 @@ void verify_source(const std::string &conninfo) {
                         ", newer than this server's pg_dump " +
                         std::to_string(pg::server_major_version()),
                     "", "Copy the schema into a server at least as new as the source.");
+    return pinned;
 }
 
-std::string dump_schema(const std::string &conninfo) {
+std::string dump_schema(const std::string &conninfo, const remote::PinnedConnection &source) {
     // The password travels in the child's environment, never on a command
-    // line that ps shows.
-    std::vector<std::string> environment;
-    if (const auto password = conninfo_value(conninfo, "password"); password && !password->empty())
-        environment.push_back("PGPASSWORD=" + *password);
+    // line that ps shows. No libpq variable of the server's environment
+    // reaches pg_dump (PGSERVICE, PGHOST, PGTARGETSESSIONATTRS, ...), and no
+    // password or service file: it connects where ivory connected, as whom.
+    std::vector<std::string> environment = {"PGPASSFILE=/dev/null", "PGSERVICEFILE=/dev/null"};
+    if (!source.password.empty())
+        environment.push_back("PGPASSWORD=" + source.password);
     const std::vector<std::string> arguments = {
         "--schema-only", "--no-publications", "--no-subscriptions", "--no-password",
         // The SQL comes back to SPI, which expects the database's encoding.
-        "--encoding=" + pg::database_encoding_name(),
-        "--dbname=" + conninfo_without(conninfo, "password")};
-    const pg::ChildOutput dump =
-        pg::run_child(pg::server_bin_directory() + "/pg_dump", arguments, environment);
+        "--encoding=" + pg::database_encoding_name(), "--dbname=" + source.conninfo};
+    pg::ChildOutput dump =
+        pg::run_child(pg::server_bin_directory() + "/pg_dump", arguments, environment, {"PG"});
     if (dump.exit_code != 0) {
         std::string reason = dump.standard_error;
         while (!reason.empty() && reason.back() == '\n')
             reason.pop_back();
         throw Error(ErrorFields{sqlstate::unable_to_connect, "pg_dump of the source failed",
                                 mask_secrets(reason, conninfo), "",
-                                "dumping " + redact_conninfo(conninfo)});
+                                "dumping " + redact_conninfo(source.conninfo)});
     }
-    return dump.standard_output;
+    return std::move(dump.standard_output);
 }
 
-void require_available_extensions(const SchemaDump &dump, pg::LocalSession &target) {
+void require_available_extensions(const std::vector<std::string> &extensions,
+                                  pg::LocalSession &target) {
     std::set<std::string> available;
     for (const Row &row : target.query("SELECT name FROM pg_catalog.pg_available_extensions",
                                        "listing available extensions"))
         available.insert(value_or(row.at(0), ""));
     std::vector<std::string> missing;
-    for (const std::string &extension : extensions_in(dump))
+    for (const std::string &extension : extensions)
         if (!available.count(extension))
             missing.push_back(extension);
     if (missing.empty())
@@ -124,16 +143,18 @@ void apply_batch(pg::LocalSession &target, const std::vector<DumpEntry> &entries
 } // namespace
 
 Rows copy_schema_rows(const std::string &source_conninfo) {
-    verify_source(source_conninfo);
-    const SchemaDump dump = parse_schema_dump(dump_schema(source_conninfo));
-    std::vector<DumpEntry> entries;
-    for (const DumpEntry &entry : dump.entries)
-        if (!is_ivory_entry(entry))
-            entries.push_back(entry);
+    require_fixed_pg_dump();
+    const remote::PinnedConnection source = verify_source(source_conninfo);
+    // The dump's text is gone once parsed, and its entries are moved, not
+    // copied: the schema is held once.
+    SchemaDump dump = parse_schema_dump(dump_schema(source_conninfo, source));
+    const std::vector<std::string> extensions = extensions_in(dump);
+    std::vector<DumpEntry> entries = std::move(dump.entries);
+    entries.erase(std::remove_if(entries.begin(), entries.end(), is_ivory_entry), entries.end());
 
     {
         pg::LocalSession target;
-        require_available_extensions(dump, target);
+        require_available_extensions(extensions, target);
         // What the dump sets (SET LOCAL), saved first: it reverts when
         // copy_schema returns instead of when the caller's transaction ends.
         pg::LocalSettingsScope settings;

@@ -17,7 +17,7 @@ std::optional<Subscription> find_subscription(pg::LocalSession &target, const st
         {Value(name)}, "looking up the subscription");
     if (rows.empty())
         return std::nullopt;
-    const Row &row = rows.front();
+    const Row &row = first_row(rows, "looking up the subscription");
     return Subscription{text_of(row, 0), name,      text_of(row, 1) == "true",
                         text_of(row, 2), row.at(3), split_lines(text_of(row, 4))};
 }
@@ -44,11 +44,10 @@ std::string subscription_slots_condition(const std::string &slot,
 }
 
 std::string target_system_identifier(pg::LocalSession &target) {
-    return text_of(target
-                       .query("SELECT system_identifier::pg_catalog.text FROM "
-                              "pg_catalog.pg_control_system()",
-                              "reading the target's system identifier")
-                       .at(0),
+    return text_of(first_row(target.query("SELECT system_identifier::pg_catalog.text FROM "
+                                          "pg_catalog.pg_control_system()",
+                                          "reading the target's system identifier"),
+                             "reading the target's system identifier"),
                    0);
 }
 
@@ -65,9 +64,10 @@ std::optional<InitialCopyBackend> initial_copy_backend(pg::LocalSession &target,
         {Value(subscription_oid)}, "looking for a running initial copy");
     if (found.empty())
         return std::nullopt;
-    InitialCopyBackend backend{text_of(found.front(), 0), std::nullopt};
-    if (found.front().at(1))
-        backend.seconds = number_of(found.front().at(1));
+    const Row &row = first_row(found, "looking for a running initial copy");
+    InitialCopyBackend backend{text_of(row, 0), std::nullopt};
+    if (row.at(1))
+        backend.seconds = number_of(row.at(1));
     return backend;
 }
 

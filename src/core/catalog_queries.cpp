@@ -239,10 +239,30 @@ SELECT pg_catalog.current_setting('wal_level'),
                                     replication_role + R"SQL(
                         AND pg_catalog.pg_has_role(me.oid, r.oid, 'MEMBER'))))SQL";
 
+// From 16 on, entries starting with '/' are regular expressions: the source
+// matches them against the database and ivory's replication role with its own
+// regex engine, which statement_timeout and cancel stop (a pattern compiled
+// into std::regex here could backtrack for ever, uninterruptibly).
 const std::string hba_rules = R"SQL(
+WITH rules AS (
+    SELECT r.*, pg_catalog.current_setting('server_version_num')::pg_catalog.int4 >= 160000
+                AND r.error IS NULL AS regex_entries
+    FROM pg_catalog.pg_hba_file_rules r)
 SELECT line_number::pg_catalog.text, type, pg_catalog.array_to_string(database, E'\n'),
-       pg_catalog.array_to_string(user_name, E'\n'), address, netmask, auth_method, error
-FROM pg_catalog.pg_hba_file_rules ORDER BY line_number)SQL";
+       pg_catalog.array_to_string(user_name, E'\n'), address, netmask, auth_method, error,
+       regex_entries::pg_catalog.text,
+       (regex_entries AND EXISTS (
+           SELECT FROM pg_catalog.unnest(database) AS d(entry)
+           WHERE pg_catalog.substr(d.entry, 1, 1) = '/'
+             AND pg_catalog.current_database() OPERATOR(pg_catalog.~) pg_catalog.substr(d.entry, 2)
+       ))::pg_catalog.text,
+       (regex_entries AND EXISTS (
+           SELECT FROM pg_catalog.unnest(user_name) AS u(entry)
+           WHERE pg_catalog.substr(u.entry, 1, 1) = '/'
+             AND )SQL" + replication_role +
+                              R"SQL( OPERATOR(pg_catalog.~) pg_catalog.substr(u.entry, 2)
+       ))::pg_catalog.text
+FROM rules ORDER BY line_number)SQL";
 
 const std::string tables_without_identity = user_tables(R"SQL(c.relpersistence = 'p' AND (
     c.relreplident = 'n'

@@ -77,6 +77,9 @@ Verdict hba_verdict(QueryRunner &source, const SharedFacts &facts) {
         rule.netmask = text(row, 5);
         rule.auth_method = text(row, 6);
         rule.error = text(row, 7);
+        rule.regex_entries = text(row, 8) == "true";
+        rule.regex_database_matches = text(row, 9) == "true";
+        rule.regex_user_matches = text(row, 10) == "true";
         rules.push_back(rule);
     }
     HbaClient client;
@@ -258,7 +261,8 @@ std::vector<SchemaDifference> compare_schemas(QueryRunner &source, QueryRunner &
     try {
         const auto [on_source, on_target] =
             query_both(source, target, catalog_queries::schema_digest, "reading the schema");
-        if (text_of(on_source.at(0), 0) == text_of(on_target.at(0), 0))
+        if (text_of(first_row(on_source, "reading the schema"), 0) ==
+            text_of(first_row(on_target, "reading the schema"), 0))
             return {};
     } catch (const Error &error) {
         // A source older than PostgreSQL 11 has no hashtextextended; its

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
+#include <iterator>
 #include <memory>
 
 #include <libpq-fe.h>
@@ -226,6 +228,83 @@ std::string conninfo_from_pairs(const std::vector<std::pair<std::string, std::st
 bool conninfo_has_password(const std::string &conninfo) {
     const std::optional<std::string> password = conninfo_value(conninfo, "password");
     return password && !password->empty();
+}
+
+std::optional<RefusedOption> option_refused_for_non_superusers(const std::string &conninfo) {
+    ParsedOptions options = parse(conninfo);
+    if (!options)
+        return std::nullopt;
+    auto value_of = [&options](const std::string &keyword) {
+        for (const PQconninfoOption *option = options.get(); option->keyword; ++option)
+            if (keyword == option->keyword && option->val)
+                return std::string(option->val);
+        return std::string();
+    };
+    for (const char *keyword : {"host", "hostaddr", "port"})
+        if (value_of(keyword).find(',') != std::string::npos)
+            return RefusedOption{keyword, "The connection string names several servers; ivory "
+                                          "and the pg_dump it runs must reach the one server "
+                                          "whose password rule was checked."};
+    if (!value_of("service").empty())
+        return RefusedOption{"service", "A service is looked up in this server's service file, "
+                                        "which may choose the host, the user and their secrets."};
+    if (!value_of("passfile").empty())
+        return RefusedOption{"passfile", "A password file on this server holds the server's "
+                                         "secrets, not the caller's."};
+    for (const char *keyword : {"sslcert", "sslkey", "sslrootcert", "sslcrl", "sslcrldir"}) {
+        const std::string value = value_of(keyword);
+        // sslrootcert=system names the system's trusted roots, no file of the server's.
+        if (!value.empty() && !(std::string(keyword) == "sslrootcert" && value == "system"))
+            return RefusedOption{keyword, "Certificate, key and revocation files on this server "
+                                          "are the server's, not the caller's."};
+    }
+    return std::nullopt;
+}
+
+std::string
+pinned_conninfo(const std::vector<std::pair<std::string, std::string>> &effective_options,
+                const ReachedServer &reached) {
+    // Chosen again below, or never handed on.
+    static const char *const replaced[] = {"host",
+                                           "hostaddr",
+                                           "port",
+                                           "user",
+                                           "dbname",
+                                           "password",
+                                           "passfile",
+                                           "service",
+                                           "target_session_attrs",
+                                           "load_balance_hosts"};
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (const auto &[keyword, value] : effective_options) {
+        const bool dropped =
+            std::any_of(std::begin(replaced), std::end(replaced),
+                        [&keyword = keyword](const char *name) { return keyword == name; });
+        if (!dropped && !value.empty())
+            pairs.emplace_back(keyword, value);
+    }
+    pairs.emplace_back("host", reached.host);
+    if (!reached.hostaddr.empty())
+        pairs.emplace_back("hostaddr", reached.hostaddr);
+    pairs.emplace_back("port", reached.port);
+    pairs.emplace_back("user", reached.user);
+    pairs.emplace_back("dbname", reached.dbname);
+    return conninfo_from_pairs(pairs);
+}
+
+long connect_timeout_ms(const std::string &conninfo, long default_ms) {
+    const std::optional<std::string> text = conninfo_value(conninfo, "connect_timeout");
+    if (!text || text->empty())
+        return default_ms;
+    char *end = nullptr;
+    const long seconds = std::strtol(text->c_str(), &end, 10);
+    while (end && std::isspace(static_cast<unsigned char>(*end)))
+        ++end;
+    if (end == text->c_str() || (end && *end))
+        return default_ms;
+    if (seconds <= 0)
+        return 0;
+    return std::max(seconds, 2L) * 1000;
 }
 
 } // namespace ivory

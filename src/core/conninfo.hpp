@@ -57,4 +57,44 @@ std::string conninfo_from_pairs(const std::vector<std::pair<std::string, std::st
 // Whether the connection string carries a password (keyword or URI).
 bool conninfo_has_password(const std::string &conninfo);
 
+// An option a non-superuser may not use, and why.
+struct RefusedOption {
+    std::string keyword;
+    std::string reason;
+};
+
+// The first option of `conninfo` that would let a non-superuser borrow what
+// belongs to the server, as postgres_fdw and dblink decide: several hosts (the
+// connection checked and the one pg_dump makes could land on different
+// servers), a service (the server's service file picks host, user and
+// secrets), a passfile, and certificate, key and revocation files, which are
+// the server's. Nothing when the string is fine (or does not parse: libpq
+// says why when connecting).
+std::optional<RefusedOption> option_refused_for_non_superusers(const std::string &conninfo);
+
+// Where a connection landed: libpq's PQhost, PQhostaddr (empty over a unix
+// socket), PQport, PQuser and PQdb of the connected PGconn.
+struct ReachedServer {
+    std::string host;
+    std::string hostaddr;
+    std::string port;
+    std::string user;
+    std::string dbname;
+};
+
+// A connection string for another program (pg_dump) that reaches exactly the
+// server and user a connection reached: `effective_options` (PQconninfo of
+// that connection) without the password (it travels in the environment),
+// passfile, service and the choice among several hosts, then the host name
+// (kept for TLS host name verification), address, port, user and database of
+// `reached`.
+std::string
+pinned_conninfo(const std::vector<std::pair<std::string, std::string>> &effective_options,
+                const ReachedServer &reached);
+
+// connect_timeout of `conninfo` in milliseconds, read as libpq reads it
+// (seconds; 0 or less waits forever, returned as 0; less than 2 means 2);
+// `default_ms` when not set or not a number (libpq then refuses the string).
+long connect_timeout_ms(const std::string &conninfo, long default_ms);
+
 } // namespace ivory

@@ -36,6 +36,7 @@ inline constexpr const char *unable_to_connect = "08001";
 inline constexpr const char *connection_failure = "08006";
 inline constexpr const char *password_required = "2F003";
 inline constexpr const char *invalid_parameter = "22023";
+inline constexpr const char *insufficient_privilege = "42501";
 inline constexpr const char *query_canceled = "57014";
 inline constexpr const char *undefined_function = "42883";
 inline constexpr const char *internal = "XX000";

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <regex>
 
 #include <arpa/inet.h>
 
@@ -52,8 +51,17 @@ bool type_matches(const HbaRule &rule, const HbaClient &client) {
     return false; // hostgssenc: ivory's connections do not use GSSAPI encryption
 }
 
+bool is_regex_entry(const HbaRule &rule, const std::string &entry) {
+    return rule.regex_entries && entry.size() > 1 && entry[0] == '/';
+}
+
 bool database_matches(const HbaRule &rule, const HbaClient &client) {
     for (const std::string &database : rule.databases) {
+        if (is_regex_entry(rule, database)) {
+            if (rule.regex_database_matches)
+                return true;
+            continue;
+        }
         if (database == "all" || database == client.database)
             return true;
         if (database == "sameuser" && client.database == client.role)
@@ -69,19 +77,16 @@ bool database_matches(const HbaRule &rule, const HbaClient &client) {
 
 bool user_matches(const HbaRule &rule, const HbaClient &client) {
     for (const std::string &user : rule.users) {
+        if (is_regex_entry(rule, user)) {
+            if (rule.regex_user_matches)
+                return true;
+            continue;
+        }
         if (user == "all" || user == client.role)
             return true;
         if (user.size() > 1 && user[0] == '+' &&
             (user.substr(1) == client.role || contains(client.role_memberships, user.substr(1))))
             return true;
-        if (user.size() > 1 && user[0] == '/') {
-            try {
-                if (std::regex_search(client.role, std::regex(user.substr(1))))
-                    return true;
-            } catch (const std::regex_error &) {
-                // The server would reject the line too; it matches nobody.
-            }
-        }
     }
     return false;
 }

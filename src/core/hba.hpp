@@ -18,6 +18,13 @@ struct HbaRule {
     std::string netmask;
     std::string auth_method;
     std::string error; // set when the server could not parse the line
+    // From PostgreSQL 16, a database or user entry starting with '/' is a
+    // regular expression. The source evaluates them itself (its regex engine
+    // is interruptible, a std::regex here would not be) against the client's
+    // database and role, and says whether any matched.
+    bool regex_entries = false;
+    bool regex_database_matches = false;
+    bool regex_user_matches = false;
 };
 
 // How the role will arrive: the facts of ivory's own connection to the source,

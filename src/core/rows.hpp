@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "error.hpp"
+
 namespace ivory {
 
 using Value = std::optional<std::string>;
@@ -42,6 +44,15 @@ inline std::string value_or(const Value &value, const std::string &fallback) {
 // A column of a row as text, "" for NULL.
 inline std::string text_of(const Row &row, size_t column) {
     return value_or(row.at(column), "");
+}
+
+// The first row of `rows`, or an error naming what the query was for: a
+// source that answers with no row (a slot or a database gone meanwhile, a
+// view that hides it) is an error, never a read past the end.
+inline const Row &first_row(const Rows &rows, const std::string &what) {
+    if (rows.empty())
+        throw Error(sqlstate::internal, "no row came back while " + what);
+    return rows.front();
 }
 
 // A value as a number, 0 for NULL or anything that is not one.

@@ -122,12 +122,15 @@ void wait_readable_or_timeout(int fd) {
     }
 }
 
-std::vector<std::string> child_environment(const std::vector<std::string> &overrides) {
+std::vector<std::string> child_environment(const std::vector<std::string> &overrides,
+                                           const std::vector<std::string> &unset_prefixes) {
     std::vector<std::string> result;
     for (char **entry = environ; entry && *entry; ++entry) {
         const std::string variable = *entry;
         const std::string name = variable.substr(0, variable.find('='));
         bool overridden = false;
+        for (const std::string &prefix : unset_prefixes)
+            overridden |= name.compare(0, prefix.size(), prefix) == 0;
         for (const std::string &override_entry : overrides)
             overridden |= override_entry.compare(0, name.size() + 1, name + "=") == 0;
         if (!overridden)
@@ -148,7 +151,8 @@ std::vector<char *> pointers(std::vector<std::string> &strings) {
 } // namespace
 
 ChildOutput run_child(const std::string &program, const std::vector<std::string> &arguments,
-                      const std::vector<std::string> &environment) {
+                      const std::vector<std::string> &environment,
+                      const std::vector<std::string> &unset_prefixes) {
     Pipe out;
     Pipe err;
     make_pipe(out);
@@ -156,7 +160,7 @@ ChildOutput run_child(const std::string &program, const std::vector<std::string>
 
     std::vector<std::string> argv_strings{program};
     argv_strings.insert(argv_strings.end(), arguments.begin(), arguments.end());
-    std::vector<std::string> env_strings = child_environment(environment);
+    std::vector<std::string> env_strings = child_environment(environment, unset_prefixes);
     std::vector<char *> argv = pointers(argv_strings);
     std::vector<char *> envp = pointers(env_strings);
 

@@ -16,9 +16,11 @@ struct ChildOutput {
 };
 
 // Runs `program` with `arguments` (argv[1..]) and the backend's environment
-// plus `environment` ("NAME=value"; a name given here replaces the inherited
-// one). Standard input is /dev/null.
+// without the variables whose names start with one of `unset_prefixes`, plus
+// `environment` ("NAME=value"; a name given here replaces the inherited one).
+// Standard input is /dev/null.
 ChildOutput run_child(const std::string &program, const std::vector<std::string> &arguments,
-                      const std::vector<std::string> &environment);
+                      const std::vector<std::string> &environment,
+                      const std::vector<std::string> &unset_prefixes = {});
 
 } // namespace ivory::pg

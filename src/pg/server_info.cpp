@@ -1,3 +1,4 @@
+#include <cstdlib>
 #include <string>
 
 #include "server_info.hpp"
@@ -18,6 +19,11 @@ std::string database_encoding_name() {
 
 int server_major_version() {
     return PG_VERSION_NUM / 10000;
+}
+
+int running_server_version_num() {
+    const char *text = guarded([] { return GetConfigOption("server_version_num", false, false); });
+    return text ? std::atoi(text) : PG_VERSION_NUM;
 }
 
 } // namespace ivory::pg

@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,26 @@ namespace {
 
 // Defaults the caller's connection string may override, and settings it may not.
 const char *const default_connect_timeout = "10";
+// libpq applies connect_timeout only when it blocks (PQconnectdb); with
+// PQconnectPoll ivory counts it itself, over the whole attempt.
+constexpr long default_connect_timeout_ms = 10000;
+
+// How many hosts a connection string lists (host or hostaddr, comma-separated).
+long hosts_named(const std::string &conninfo) {
+    long most = 1;
+    for (const char *keyword : {"host", "hostaddr"}) {
+        const std::string list = conninfo_value(conninfo, keyword).value_or("");
+        most = std::max(most, 1 + static_cast<long>(std::count(list.begin(), list.end(), ',')));
+    }
+    return most;
+}
+
+long milliseconds_until(std::chrono::steady_clock::time_point when) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          when - std::chrono::steady_clock::now())
+                          .count();
+    return left < 0 ? 0 : static_cast<long>(std::min<long long>(left, 24L * 3600 * 1000));
+}
 
 std::string chomp(std::string text) {
     while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
@@ -30,6 +52,8 @@ void ResultDeleter::operator()(PGresult *result) const {
 
 Connection::Connection(const std::string &conninfo, ConnectOptions options)
     : conninfo_(conninfo), options_(options) {
+    if (options_.deadline_ms > 0)
+        deadline_ = Clock::now() + std::chrono::milliseconds(options_.deadline_ms);
     connect();
 }
 
@@ -69,6 +93,17 @@ void Connection::connect() {
         throw Error(sqlstate::password_required, "password is required",
                     "Non-superusers must provide a password, in the connection string "
                     "or the user mapping.");
+    // As postgres_fdw: nothing that lets the server pick the destination or
+    // lend its own files.
+    if (!superuser_caller)
+        if (const std::optional<RefusedOption> refused =
+                option_refused_for_non_superusers(conninfo_))
+            throw Error(sqlstate::insufficient_privilege,
+                        "connection option \"" + refused->keyword +
+                            "\" is not allowed for non-superusers",
+                        refused->reason,
+                        "Name one host, its port, the user and the password in the connection "
+                        "string, or ask a superuser to run this.");
 
     if (!pg::guarded([] { return AcquireExternalFD(); }))
         throw Error(sqlstate::unable_to_connect, "could not connect to the source",
@@ -88,12 +123,19 @@ void Connection::connect() {
     if (!handle_.conn)
         throw std::bad_alloc();
 
+    // libpq's connect_timeout is for each host it tries; the attempt as a
+    // whole gets one for each host named.
+    connect_timeout_ms_ = connect_timeout_ms(conninfo_, default_connect_timeout_ms);
+    if (connect_timeout_ms_ > 0)
+        connect_deadline_ =
+            Clock::now() + std::chrono::milliseconds(connect_timeout_ms_ * hosts_named(conninfo_));
     PostgresPollingStatusType status = PGRES_POLLING_WRITING;
     while (PQstatus(handle_.conn) != CONNECTION_BAD && status != PGRES_POLLING_OK &&
            status != PGRES_POLLING_FAILED) {
         wait_for(status == PGRES_POLLING_READING ? WL_SOCKET_READABLE : WL_SOCKET_WRITEABLE);
         status = PQconnectPoll(handle_.conn);
     }
+    connect_deadline_.reset();
     if (PQstatus(handle_.conn) != CONNECTION_OK)
         throw Error(ErrorFields{sqlstate::unable_to_connect, "could not connect to the source",
                                 mask_secrets(chomp(PQerrorMessage(handle_.conn)), conninfo_), "",
@@ -115,27 +157,38 @@ void Connection::connect() {
         "setting up the session");
 }
 
-// Waits until the socket is ready or the latch is set, processing interrupts.
 void Connection::wait_for(int socket_events) {
+    // The nearer of the two limits, if any.
+    std::optional<Clock::time_point> limit = deadline_;
+    const bool connecting = connect_deadline_.has_value();
+    if (connect_deadline_ && (!limit || *connect_deadline_ < *limit))
+        limit = connect_deadline_;
+    const auto expired = [&] {
+        if (connecting && (!deadline_ || *connect_deadline_ <= *deadline_))
+            return Error(ErrorFields{sqlstate::unable_to_connect,
+                                     "could not connect to the source within the connect_timeout "
+                                     "of " +
+                                         std::to_string(connect_timeout_ms_ / 1000) + " s",
+                                     "", "", "connecting to " + redact_conninfo(conninfo_)});
+        return Error(sqlstate::connection_failure, "the source did not finish within " +
+                                                       std::to_string(options_.deadline_ms) +
+                                                       " ms");
+    };
+    if (limit && Clock::now() >= *limit)
+        throw expired();
+
     const pgsocket socket = PQsocket(handle_.conn);
-    // Bounded waits are cut into slices so that the time spent is counted.
-    constexpr long slice_ms = 100;
-    const int flags = WL_EXIT_ON_PM_DEATH | WL_LATCH_SET | socket_events |
-                      (options_.timeout_ms > 0 ? WL_TIMEOUT : 0);
-    const int events = pg::guarded([socket, flags] {
-        return WaitLatchOrSocket(MyLatch, flags, socket, slice_ms, PG_WAIT_EXTENSION);
+    const long timeout = limit ? milliseconds_until(*limit) : -1;
+    const int flags = WL_EXIT_ON_PM_DEATH | WL_LATCH_SET | socket_events | (limit ? WL_TIMEOUT : 0);
+    const int events = pg::guarded([socket, flags, timeout] {
+        return WaitLatchOrSocket(MyLatch, flags, socket, timeout, PG_WAIT_EXTENSION);
     });
-    if (events & WL_TIMEOUT) {
-        waited_ms_ += slice_ms;
-        if (waited_ms_ >= options_.timeout_ms)
-            throw Error(sqlstate::connection_failure, "the source did not answer within " +
-                                                          std::to_string(options_.timeout_ms) +
-                                                          " ms");
-    }
     if (events & WL_LATCH_SET) {
         pg::guarded([] { ResetLatch(MyLatch); });
         pg::check_for_interrupts();
     }
+    if ((events & WL_TIMEOUT) || (limit && Clock::now() >= *limit))
+        throw expired();
 }
 
 void Connection::send(const std::string &sql, const std::string &step) {
@@ -249,6 +302,26 @@ void Connection::fail(const std::string &message, const std::string &step, const
 
 int Connection::server_version() const {
     return PQserverVersion(handle_.conn);
+}
+
+PinnedConnection Connection::pinned() const {
+    std::vector<std::pair<std::string, std::string>> effective;
+    if (PQconninfoOption *options = PQconninfo(handle_.conn)) {
+        // Secrets (password, sslpassword) would show on pg_dump's command line.
+        for (const PQconninfoOption *option = options; option->keyword; ++option)
+            if (option->val && !(option->dispchar && *option->dispchar == '*'))
+                effective.emplace_back(option->keyword, option->val);
+        PQconninfoFree(options);
+    } else {
+        throw std::bad_alloc();
+    }
+    auto text = [](const char *value) { return value ? std::string(value) : std::string(); };
+    const ReachedServer reached{text(PQhost(handle_.conn)), text(PQhostaddr(handle_.conn)),
+                                text(PQport(handle_.conn)), text(PQuser(handle_.conn)),
+                                text(PQdb(handle_.conn))};
+    // PQpass: the password of the connection string, or the one libpq took
+    // from the password file for this host.
+    return {pinned_conninfo(effective, reached), text(PQpass(handle_.conn))};
 }
 
 std::string Connection::encrypt_password(const std::string &password,

@@ -4,7 +4,9 @@
 // the source when the connection is dropped is cancelled there.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "../core/rows.hpp"
@@ -36,9 +38,20 @@ struct ConnectOptions {
     // Off only to reconnect with a connection string already checked in this
     // transaction (cleanup during abort, which must not touch the catalogs).
     bool check_caller_privileges = true;
-    // A bound on every wait, for cleanup during abort when interrupts are
-    // held; 0 waits as long as the caller's statement allows.
-    long timeout_ms = 0;
+    // A wall-clock bound on everything the connection does, connecting and
+    // every query together, counted from its construction: for cleanup during
+    // abort, when interrupts are held and nothing else could stop a source
+    // that keeps talking (notices reset any bound on silence). 0: as long as
+    // the caller's statement allows.
+    long deadline_ms = 0;
+};
+
+// The password a connection used (from the connection string or the server's
+// password file, which only a superuser's connection may read) and where it
+// landed, for handing the same connection to pg_dump.
+struct PinnedConnection {
+    std::string conninfo; // pinned_conninfo() of core/conninfo.hpp, no password
+    std::string password;
 };
 
 // What read_copy_data found.
@@ -71,12 +84,22 @@ class Connection : public QueryRunner {
     // The source's server_version_num, e.g. 150020.
     int server_version() const;
 
+    // A connection string that reaches exactly the server and user this
+    // connection reached (the host address it connected to, not a list of
+    // hosts to try), with the password apart.
+    PinnedConnection pinned() const;
+
     // A password hash for `role` computed here, so that the password itself
     // never travels in SQL text (which the source may log).
     std::string encrypt_password(const std::string &password, const std::string &role) const;
 
   private:
+    using Clock = std::chrono::steady_clock;
+
     void connect();
+    // Waits until the socket is ready for `socket_events`, until the latch is
+    // set (interrupts processed), or fails once the deadline or, while
+    // connecting, the connect_timeout has passed.
     void wait_for(int socket_events);
     void send(const std::string &sql, const std::string &step);
     void await_input(const std::string &step);
@@ -91,7 +114,9 @@ class Connection : public QueryRunner {
 
     std::string conninfo_;
     ConnectOptions options_;
-    long waited_ms_ = 0; // counted against options_.timeout_ms
+    std::optional<Clock::time_point> deadline_;         // from options_.deadline_ms
+    std::optional<Clock::time_point> connect_deadline_; // connect_timeout, while connecting
+    long connect_timeout_ms_ = 0;
     ConnectionHandle handle_;
 };
 

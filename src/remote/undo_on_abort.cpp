@@ -14,9 +14,10 @@ namespace ivory::remote {
 
 namespace {
 
-// How long an abort may wait for the source: the backend cannot be cancelled
-// while it aborts.
-constexpr long cleanup_timeout_ms = 5000;
+// How long each undo may take, connecting and running its statement together,
+// by the wall clock: the backend cannot be cancelled while it aborts, and a
+// source that keeps sending notices never falls silent.
+constexpr long cleanup_deadline_ms = 5000;
 
 struct Undo {
     std::string conninfo;
@@ -40,7 +41,7 @@ void run_undos(SubTransactionId subtransaction) noexcept {
     pending = std::move(kept);
     for (auto undo = to_run.rbegin(); undo != to_run.rend(); ++undo) {
         try {
-            Connection source(undo->conninfo, {false, cleanup_timeout_ms});
+            Connection source(undo->conninfo, {false, cleanup_deadline_ms});
             source.query(undo->statement, "undoing what the aborted transaction created");
         } catch (...) {
             // Best effort: the source is gone or refuses; replication_drop

@@ -94,8 +94,32 @@ TEST(Hba, DatabaseKeywordsAndGroups) {
     EXPECT_FALSE(allowed({"replication"}, {"all"})); // physical replication only
     EXPECT_FALSE(allowed({"other"}, {"all"}));
     EXPECT_TRUE(allowed({"other", "app"}, {"bob", "ivory_replicator"}));
-    EXPECT_TRUE(allowed({"all"}, {"/^ivory_"}));
-    EXPECT_FALSE(allowed({"all"}, {"/^x_"}));
+}
+
+// Regular expressions in pg_hba.conf (PostgreSQL 16 on) are evaluated by the
+// source itself, whose regex engine is interruptible; ivory only reads the
+// source's verdict. Before 16, "/name" is a name like any other.
+TEST(Hba, RegularExpressionEntriesAreTheSourcesVerdict) {
+    const HbaClient client = tcp_client("10.0.0.7");
+    HbaRule regex_line = rule(1, "host", {"all"}, {"/^ivory_"}, "all", "", "md5");
+    regex_line.regex_entries = true;
+    regex_line.regex_user_matches = true;
+    EXPECT_TRUE(evaluate_hba({regex_line}, client).allowed);
+    regex_line.regex_user_matches = false;
+    EXPECT_FALSE(evaluate_hba({regex_line}, client).allowed);
+
+    HbaRule database_regex = rule(1, "host", {"/^ap"}, {"all"}, "all", "", "md5");
+    database_regex.regex_entries = true;
+    database_regex.regex_database_matches = true;
+    EXPECT_TRUE(evaluate_hba({database_regex}, client).allowed);
+    database_regex.regex_database_matches = false;
+    EXPECT_FALSE(evaluate_hba({database_regex}, client).allowed);
+
+    // A source before 16: the entry is the literal name "/^ivory_".
+    HbaRule literal = rule(1, "host", {"all"}, {"/^ivory_"}, "all", "", "md5");
+    literal.regex_entries = false;
+    literal.regex_user_matches = true; // ignored
+    EXPECT_FALSE(evaluate_hba({literal}, client).allowed);
 }
 
 TEST(Hba, PeerIsNotEnoughAndNoLineSaysWhatToAdd) {
