@@ -43,7 +43,7 @@ CREATE TEMP TABLE caller_settings AS SELECT name, setting FROM pg_catalog.pg_set
 BEGIN;
 $call;
 $changed_settings;
-SHOW session_replication_role;
+SELECT 'session_replication_role: ' || pg_catalog.current_setting('session_replication_role');
 COMMIT;
 $again
 $changed_settings;
@@ -57,7 +57,9 @@ SQL
         return
     fi
     expect_count "changed: " "$in_transaction" "$name: in a transaction block every setting is the caller's"
-    expect_in "origin" "$output" "$name: session_replication_role is the caller's after the call"
+    expect_count "session_replication_role: origin" \
+        "$(printf '%s\n' "$output" | grep '^session_replication_role: ')" \
+        "$name: session_replication_role is the caller's after the call"
     if [ -n "$again" ]; then
         expect_count "changed: " "$after" "$name: after the transaction and a call outside one too"
     else
