@@ -60,7 +60,8 @@ remote::PinnedConnection verify_source(const std::string &conninfo) {
     return pinned;
 }
 
-std::string dump_schema(const std::string &conninfo, const remote::PinnedConnection &source) {
+// The source's schema, parsed as pg_dump writes it.
+SchemaDump dump_schema(const std::string &conninfo, const remote::PinnedConnection &source) {
     // The password travels in the child's environment, never on a command
     // line that ps shows. No libpq variable of the server's environment
     // reaches pg_dump (PGSERVICE, PGHOST, PGTARGETSESSIONATTRS, ...), and no
@@ -72,8 +73,10 @@ std::string dump_schema(const std::string &conninfo, const remote::PinnedConnect
         "--schema-only", "--no-publications", "--no-subscriptions", "--no-password",
         // The SQL comes back to SPI, which expects the database's encoding.
         "--encoding=" + pg::database_encoding_name(), "--dbname=" + source.conninfo};
+    SchemaDumpParser parser;
     pg::ChildOutput dump =
-        pg::run_child(pg::server_bin_directory() + "/pg_dump", arguments, environment, {"PG"});
+        pg::run_child(pg::server_bin_directory() + "/pg_dump", arguments, environment, {"PG"},
+                      [&parser](const char *data, size_t size) { parser.feed(data, size); });
     if (dump.exit_code != 0) {
         std::string reason = dump.standard_error;
         while (!reason.empty() && reason.back() == '\n')
@@ -82,7 +85,7 @@ std::string dump_schema(const std::string &conninfo, const remote::PinnedConnect
                                 mask_secrets(reason, conninfo), "",
                                 "dumping " + redact_conninfo(source.conninfo)});
     }
-    return std::move(dump.standard_output);
+    return parser.finish();
 }
 
 void require_available_extensions(const std::vector<std::string> &extensions,
@@ -145,9 +148,9 @@ void apply_batch(pg::LocalSession &target, const std::vector<DumpEntry> &entries
 Rows copy_schema_rows(const std::string &source_conninfo) {
     require_fixed_pg_dump();
     const remote::PinnedConnection source = verify_source(source_conninfo);
-    // The dump's text is gone once parsed, and its entries are moved, not
+    // The dump is parsed as it arrives and its entries are moved, not
     // copied: the schema is held once.
-    SchemaDump dump = parse_schema_dump(dump_schema(source_conninfo, source));
+    SchemaDump dump = dump_schema(source_conninfo, source);
     const std::vector<std::string> extensions = extensions_in(dump);
     std::vector<DumpEntry> entries = std::move(dump.entries);
     entries.erase(std::remove_if(entries.begin(), entries.end(), is_ivory_entry), entries.end());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 #include "error.hpp"
 
@@ -169,50 +170,63 @@ void SqlLexer::feed_line(const std::string &line) {
     }
 }
 
-SchemaDump parse_schema_dump(const std::string &dump) {
-    SchemaDump result;
-    std::string *current = &result.preamble;
-    // pg_dump sets default_tablespace and default_table_access_method just
-    // before the entry they are for: they wait here for the next header.
-    std::string settings_for_next;
-    SqlLexer lexer;
-    size_t start = 0;
-    while (start < dump.size()) {
-        size_t end = dump.find('\n', start);
-        if (end == std::string::npos)
-            end = dump.size();
-        const std::string line = dump.substr(start, end - start);
-        start = end + 1;
-
-        if (!lexer.at_top_level()) {
-            *current += line + '\n';
-            lexer.feed_line(line);
-            continue;
+void SchemaDumpParser::feed(const char *data, size_t size) {
+    const char *end = data + size;
+    while (data < end) {
+        const char *newline = static_cast<const char *>(std::memchr(data, '\n', end - data));
+        if (!newline) {
+            partial_line_.append(data, end);
+            return;
         }
-        DumpEntry header;
-        if (parse_header(line, header)) {
-            header.sql = std::move(settings_for_next);
-            settings_for_next.clear();
-            result.entries.push_back(std::move(header));
-            current = &result.entries.back().sql;
-            continue;
-        }
-        // Between statements, pg_dump's comments and blank lines only make
-        // error contexts longer.
-        if (line.empty() || starts_with(line, "--"))
-            continue;
-        const std::string rewritten = rewrite_top_level_line(line);
-        if (rewritten.empty())
-            continue;
-        add_setting(result, setting_name_of(rewritten));
-        if (!result.entries.empty() && starts_with(rewritten, "SET LOCAL "))
-            settings_for_next += rewritten + '\n';
-        else
-            *current += rewritten + '\n';
-        lexer.feed_line(rewritten);
+        partial_line_.append(data, newline);
+        take_line(partial_line_);
+        partial_line_.clear();
+        data = newline + 1;
     }
-    *current += settings_for_next;
-    return result;
+}
+
+SchemaDump SchemaDumpParser::finish() {
+    if (!partial_line_.empty())
+        take_line(partial_line_);
+    partial_line_.clear();
+    *current_ += settings_for_next_;
+    settings_for_next_.clear();
+    return std::move(result_);
+}
+
+void SchemaDumpParser::take_line(const std::string &line) {
+    if (!lexer_.at_top_level()) {
+        *current_ += line + '\n';
+        lexer_.feed_line(line);
+        return;
+    }
+    DumpEntry header;
+    if (parse_header(line, header)) {
+        header.sql = std::move(settings_for_next_);
+        settings_for_next_.clear();
+        result_.entries.push_back(std::move(header));
+        current_ = &result_.entries.back().sql;
+        return;
+    }
+    // Between statements, pg_dump's comments and blank lines only make
+    // error contexts longer.
+    if (line.empty() || starts_with(line, "--"))
+        return;
+    const std::string rewritten = rewrite_top_level_line(line);
+    if (rewritten.empty())
+        return;
+    add_setting(result_, setting_name_of(rewritten));
+    if (!result_.entries.empty() && starts_with(rewritten, "SET LOCAL "))
+        settings_for_next_ += rewritten + '\n';
+    else
+        *current_ += rewritten + '\n';
+    lexer_.feed_line(rewritten);
+}
+
+SchemaDump parse_schema_dump(const std::string &dump) {
+    SchemaDumpParser parser;
+    parser.feed(dump.data(), dump.size());
+    return parser.finish();
 }
 
 bool is_ivory_entry(const DumpEntry &entry) {

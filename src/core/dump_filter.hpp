@@ -10,6 +10,7 @@
 //   and schema are left out.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <vector>
@@ -31,20 +32,6 @@ struct SchemaDump {
     std::vector<std::string> settings;
 };
 
-// Parses and rewrites a plain-format schema-only dump. Throws ivory::Error on
-// a psql meta-command it does not know.
-SchemaDump parse_schema_dump(const std::string &dump);
-
-// Whether an entry belongs to ivory itself (its extension or its schema),
-// which the target already has.
-bool is_ivory_entry(const DumpEntry &entry);
-
-// Names of the extensions the dump creates.
-std::vector<std::string> extensions_in(const SchemaDump &dump);
-
-// Entries per type, for the summary.
-std::map<std::string, int> count_by_type(const std::vector<DumpEntry> &entries);
-
 // Tracks whether a position in SQL text is inside a string, a quoted
 // identifier, a dollar quote or a comment, line by line.
 class SqlLexer {
@@ -60,5 +47,40 @@ class SqlLexer {
     int comment_depth_ = 0;
     std::string dollar_tag_;
 };
+
+// Parses and rewrites a plain-format schema-only dump as it arrives, so that
+// the dump's text is never held beside its entries. Throws ivory::Error on a
+// psql meta-command it does not know.
+class SchemaDumpParser {
+  public:
+    // The next bytes of the dump, cut anywhere.
+    void feed(const char *data, size_t size);
+    // The dump so far, with its last line if it had no newline.
+    SchemaDump finish();
+
+  private:
+    void take_line(const std::string &line);
+
+    SchemaDump result_;
+    std::string *current_ = &result_.preamble;
+    // pg_dump sets default_tablespace and default_table_access_method just
+    // before the entry they are for: they wait here for the next header.
+    std::string settings_for_next_;
+    SqlLexer lexer_;
+    std::string partial_line_;
+};
+
+// The same for a whole dump at once.
+SchemaDump parse_schema_dump(const std::string &dump);
+
+// Whether an entry belongs to ivory itself (its extension or its schema),
+// which the target already has.
+bool is_ivory_entry(const DumpEntry &entry);
+
+// Names of the extensions the dump creates.
+std::vector<std::string> extensions_in(const SchemaDump &dump);
+
+// Entries per type, for the summary.
+std::map<std::string, int> count_by_type(const std::vector<DumpEntry> &entries);
 
 } // namespace ivory

@@ -86,13 +86,13 @@ class Child {
     pid_t pid_;
 };
 
-// Reads what is there; false at end of file.
-bool drain(FileDescriptor &fd, std::string &into) {
+// Reads what is there into `consume`; false at end of file.
+bool drain(FileDescriptor &fd, const OutputConsumer &consume) {
     char buffer[65536];
     for (;;) {
         const ssize_t got = read(fd.get(), buffer, sizeof buffer);
         if (got > 0) {
-            into.append(buffer, static_cast<size_t>(got));
+            consume(buffer, static_cast<size_t>(got));
             continue;
         }
         if (got == 0) {
@@ -152,7 +152,8 @@ std::vector<char *> pointers(std::vector<std::string> &strings) {
 
 ChildOutput run_child(const std::string &program, const std::vector<std::string> &arguments,
                       const std::vector<std::string> &environment,
-                      const std::vector<std::string> &unset_prefixes) {
+                      const std::vector<std::string> &unset_prefixes,
+                      const OutputConsumer &on_output) {
     Pipe out;
     Pipe err;
     make_pipe(out);
@@ -194,12 +195,18 @@ ChildOutput run_child(const std::string &program, const std::vector<std::string>
     err.write_end.reset();
 
     ChildOutput output;
+    const OutputConsumer keep_output = [&output](const char *data, size_t size) {
+        output.standard_output.append(data, size);
+    };
+    const OutputConsumer keep_error = [&output](const char *data, size_t size) {
+        output.standard_error.append(data, size);
+    };
     while (out.read_end.open() || err.read_end.open()) {
         wait_readable_or_timeout(out.read_end.open() ? out.read_end.get() : err.read_end.get());
         if (out.read_end.open())
-            drain(out.read_end, output.standard_output);
+            drain(out.read_end, on_output ? on_output : keep_output);
         if (err.read_end.open())
-            drain(err.read_end, output.standard_error);
+            drain(err.read_end, keep_error);
     }
     for (;;) {
         if (const std::optional<int> code = child.poll_exit()) {

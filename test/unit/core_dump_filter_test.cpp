@@ -165,3 +165,20 @@ TEST(SqlLexer, TracksQuotesCommentsAndDollarQuotes) {
     lexer.feed_line("SELECT $1, a$b$c");
     EXPECT_TRUE(lexer.at_top_level());
 }
+
+TEST(DumpFilter, FedInPiecesAsWhole) {
+    // pg_dump's output reaches the parser in pipe-sized pieces cut anywhere,
+    // even inside a line or a function body.
+    const SchemaDump whole = parse_schema_dump(sample_dump);
+    for (size_t piece : {1u, 7u, 64u, 4096u}) {
+        SchemaDumpParser parser;
+        for (size_t at = 0; at < sample_dump.size(); at += piece)
+            parser.feed(sample_dump.data() + at, std::min(piece, sample_dump.size() - at));
+        const SchemaDump pieces = parser.finish();
+        EXPECT_EQ(pieces.preamble, whole.preamble) << piece;
+        ASSERT_EQ(pieces.entries.size(), whole.entries.size()) << piece;
+        for (size_t i = 0; i < whole.entries.size(); ++i)
+            EXPECT_EQ(pieces.entries[i].sql, whole.entries[i].sql) << piece << " " << i;
+        EXPECT_EQ(pieces.settings, whole.settings) << piece;
+    }
+}
