@@ -115,6 +115,15 @@ LocalSettingsScope::LocalSettingsScope()
     : nest_level_(guarded([] { return NewGUCNestLevel(); })),
       exceptions_at_start_(std::uncaught_exceptions()) {}
 
+void LocalSettingsScope::set(const std::string &name, const std::string &value) {
+    const char *setting = name.c_str();
+    const char *text = value.c_str();
+    guarded([setting, text] {
+        (void)set_config_option(setting, text, superuser() ? PGC_SUSET : PGC_USERSET, PGC_S_SESSION,
+                                GUC_ACTION_SAVE, true, 0, false);
+    });
+}
+
 LocalSettingsScope::~LocalSettingsScope() {
     if (std::uncaught_exceptions() > exceptions_at_start_)
         return; // an error is on its way out; the abort restores the settings

@@ -1,6 +1,7 @@
 // The target side: catalog queries in the caller's own session through SPI.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "../core/rows.hpp"
@@ -44,6 +45,11 @@ class LocalSettingsScope {
     ~LocalSettingsScope();
     LocalSettingsScope(const LocalSettingsScope &) = delete;
     LocalSettingsScope &operator=(const LocalSettingsScope &) = delete;
+
+    // Applies a setting for this scope only (GUC_ACTION_SAVE): the value it
+    // replaces comes back when the scope ends, in or out of a transaction
+    // block.
+    void set(const std::string &name, const std::string &value);
 
   private:
     int nest_level_;
