@@ -1,5 +1,6 @@
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "initial_copy.hpp"
@@ -11,6 +12,7 @@
 #include "core/strings.hpp"
 #include "pg/copy_in.hpp"
 #include "pg/replication_catalog.hpp"
+#include "pg/user_context.hpp"
 #include "remote/connection.hpp"
 #include "remote/undo_on_abort.hpp"
 
@@ -23,19 +25,21 @@ constexpr size_t copy_chunk_bytes = 64 * 1024;
 
 struct TableToCopy {
     std::string oid;
-    std::string name; // schema.table, quoted; the same on both sides
+    std::string name;  // schema.table, quoted; the same on both sides
+    std::string owner; // the role's OID on the target
 };
 
 std::vector<TableToCopy> registered_tables(pg::LocalSession &target,
                                            const std::string &subscription_oid) {
     std::vector<TableToCopy> tables;
     for (const Row &row : target.query(
-             "SELECT c.oid::pg_catalog.text, pg_catalog.format('%I.%I', n.nspname, c.relname) "
+             "SELECT c.oid::pg_catalog.text, pg_catalog.format('%I.%I', n.nspname, c.relname), "
+             "c.relowner::pg_catalog.text "
              "FROM pg_catalog.pg_subscription_rel r JOIN pg_catalog.pg_class c ON c.oid = "
              "r.srrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
              "WHERE r.srsubid = $1::pg_catalog.oid ORDER BY 2",
              {Value(subscription_oid)}, "listing the subscription's tables"))
-        tables.push_back({text_of(row, 0), text_of(row, 1)});
+        tables.push_back({text_of(row, 0), text_of(row, 1), text_of(row, 2)});
     return tables;
 }
 
@@ -54,41 +58,102 @@ std::vector<std::string> copied_columns(pg::LocalSession &target, const std::str
 struct DeferredIndex {
     std::string drop;
     std::string create;
+    // The tablespace to build it in ('' for the database's default), set as
+    // default_tablespace around `create` as pg_dump does: neither
+    // pg_get_indexdef nor pg_get_constraintdef names it.
+    std::string tablespace;
+    // What dropping it loses and `create` does not bring back, as
+    // statements to run after it: comments on the index and the
+    // constraint, the CLUSTER mark, statistics targets of index columns.
+    // Reloptions (fillfactor, ...) are in `create` already.
+    std::string restore;
 };
 
 // The indexes of a table that can be built after its data: plain indexes,
 // and PRIMARY KEY and UNIQUE constraints, but none that another object needs
 // meanwhile (a foreign key's referenced key, an index of a partitioned
-// index, the replica identity index) and none that is not valid.
+// index, the replica identity index, which therefore keeps what it has) and
+// none that is not valid.
 std::vector<DeferredIndex> deferrable_indexes(pg::LocalSession &target,
                                               const std::string &table_oid,
                                               const std::string &table_name) {
+    // A constraint's index is built first, from its own definition (which,
+    // unlike pg_get_constraintdef, has its reloptions: fillfactor, ...), and
+    // the constraint then takes it over (USING INDEX), keeping its name.
+    // attstattarget >= 0: an explicit statistics target (the default is -1
+    // up to PostgreSQL 16, NULL from 17).
     static const std::string query = R"SQL(
-SELECT pg_catalog.format('DROP INDEX %I.%I', n.nspname, ic.relname),
-       pg_catalog.pg_get_indexdef(i.indexrelid)
-FROM pg_catalog.pg_index i
-JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
-JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace
-WHERE i.indrelid = $1::pg_catalog.oid AND i.indisvalid AND NOT i.indisreplident
-  AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint c WHERE c.conindid = i.indexrelid)
-  AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits h WHERE h.inhrelid = i.indexrelid)
-UNION ALL
-SELECT pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', $2, c.conname),
-       pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', $2, c.conname,
-                         pg_catalog.pg_get_constraintdef(c.oid))
-FROM pg_catalog.pg_constraint c
-JOIN pg_catalog.pg_index i ON i.indexrelid = c.conindid
-WHERE c.conrelid = $1::pg_catalog.oid AND c.contype IN ('p', 'u') AND c.conparentid = 0
-  AND i.indisvalid AND NOT i.indisreplident
-  AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint f
-                  WHERE f.contype = 'f' AND f.conindid = c.conindid)
-  AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits h WHERE h.inhrelid = c.conindid)
+WITH deferred AS (
+    SELECT pg_catalog.format('DROP INDEX %I.%I', n.nspname, ic.relname) AS drop_sql,
+           pg_catalog.pg_get_indexdef(i.indexrelid) AS create_sql,
+           i.indexrelid, n.nspname, ic.relname AS index_name, NULL::pg_catalog.oid AS constraint_oid
+    FROM pg_catalog.pg_index i
+    JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace
+    WHERE i.indrelid = $1::pg_catalog.oid AND i.indisvalid AND NOT i.indisreplident
+      AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint c WHERE c.conindid = i.indexrelid)
+      AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits h WHERE h.inhrelid = i.indexrelid)
+    UNION ALL
+    SELECT pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', $2, c.conname),
+           pg_catalog.format(E'%s;\nALTER TABLE %s ADD CONSTRAINT %I %s USING INDEX %I%s%s',
+                             pg_catalog.pg_get_indexdef(i.indexrelid), $2, c.conname,
+                             CASE c.contype WHEN 'p' THEN 'PRIMARY KEY' ELSE 'UNIQUE' END,
+                             ic.relname,
+                             CASE WHEN c.condeferrable THEN ' DEFERRABLE' ELSE '' END,
+                             CASE WHEN c.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END),
+           i.indexrelid, n.nspname, c.conname, c.oid
+    FROM pg_catalog.pg_constraint c
+    JOIN pg_catalog.pg_index i ON i.indexrelid = c.conindid
+    JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.connamespace
+    WHERE c.conrelid = $1::pg_catalog.oid AND c.contype IN ('p', 'u') AND c.conparentid = 0
+      AND i.indisvalid AND NOT i.indisreplident
+      AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint f
+                      WHERE f.contype = 'f' AND f.conindid = c.conindid)
+      AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits h WHERE h.inhrelid = c.conindid)
+)
+SELECT x.drop_sql, x.create_sql,
+       coalesce((SELECT s.spcname::pg_catalog.text
+                            FROM pg_catalog.pg_class ic
+                            JOIN pg_catalog.pg_tablespace s ON s.oid = ic.reltablespace
+                            WHERE ic.oid = x.indexrelid), ''),
+       pg_catalog.concat_ws(E';\n',
+           (SELECT pg_catalog.format('COMMENT ON INDEX %I.%I IS %L', x.nspname, x.index_name,
+                                     d.description)
+            FROM pg_catalog.pg_description d
+            WHERE d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+              AND d.objoid = x.indexrelid AND d.objsubid = 0),
+           (SELECT pg_catalog.format('COMMENT ON CONSTRAINT %I ON %s IS %L', x.index_name, $2,
+                                     d.description)
+            FROM pg_catalog.pg_description d
+            WHERE d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
+              AND d.objoid = x.constraint_oid AND d.objsubid = 0),
+           (SELECT pg_catalog.format('ALTER TABLE %s CLUSTER ON %I', $2, x.index_name)
+            FROM pg_catalog.pg_index i WHERE i.indexrelid = x.indexrelid AND i.indisclustered),
+           (SELECT pg_catalog.string_agg(
+                       pg_catalog.format('ALTER INDEX %I.%I ALTER COLUMN %s SET STATISTICS %s',
+                                         x.nspname, x.index_name, a.attnum, a.attstattarget),
+                       E';\n' ORDER BY a.attnum)
+            FROM pg_catalog.pg_attribute a
+            WHERE a.attrelid = x.indexrelid AND a.attnum > 0 AND a.attstattarget >= 0))
+FROM deferred x
 )SQL";
     std::vector<DeferredIndex> indexes;
     for (const Row &row : target.query(query, {Value(table_oid), Value(table_name)},
                                        "listing the indexes to build after the copy"))
-        indexes.push_back({text_of(row, 0), text_of(row, 1)});
+        indexes.push_back({text_of(row, 0), text_of(row, 1), text_of(row, 2), text_of(row, 3)});
     return indexes;
+}
+
+// Whether the pg_type row `alias` is a type whose binary form travels, as
+// binary_column_signatures explains.
+std::string portable_type_condition(const std::string &alias) {
+    const std::string t = alias + ".";
+    return "(" + t + "oid < 10000 AND " + t + "typtype IN ('b', 'r', 'm') AND " + t +
+           "typsend::pg_catalog.oid <> 0 AND " + t + "typreceive::pg_catalog.oid <> 0 AND " + t +
+           "typname::pg_catalog.text NOT IN ('regclass', 'regcollation', 'regconfig', "
+           "'regdictionary', 'regnamespace', 'regoper', 'regoperator', 'regproc', "
+           "'regprocedure', 'regrole', 'regtype'))";
 }
 
 // Per table (schema.table, quoted), its columns with their types when every
@@ -102,8 +167,23 @@ binary_column_signatures(QueryRunner &side, const std::vector<TableToCopy> &tabl
     std::vector<std::string> names;
     for (const TableToCopy &table : tables)
         names.push_back(quote_literal(table.name));
-    // Built-in types keep their OIDs and binary forms across major versions;
-    // user types (enums, domains, composites) and arrays of them do not.
+    // A type's binary form travels when it means the same on the other
+    // server. Built-in types with OIDs below 10000 (FirstGenbkiObjectId) are
+    // assigned by hand in pg_type.dat and keep their OIDs and binary forms
+    // across major versions; those from 10000 up are made by initdb (row
+    // types of the catalogs, information_schema's domains) and may differ.
+    // User types (enums, domains, composites) and arrays of them do not keep
+    // their OIDs, and arrays and composites embed their element and column
+    // type OIDs. Composites (record_send) carry column type OIDs whatever
+    // they are, so no composite goes in binary. Ranges and multiranges of
+    // built-in types embed no OID.
+    // The OID alias types (reg*) send the OID of the object they name, which
+    // on the other server names another object or none: their text form is
+    // the name, so tables with them (or arrays of them) go in text.
+    // oid, xid, xid8, cid, tid, pg_lsn, oidvector, int2vector are numbers
+    // that mean what they meant on the source in either format (an oid column
+    // is the user's data, not a reference into the target's catalogs): they
+    // stay binary. aclitem, which names roles, has no binary form at all.
     const std::string query = R"SQL(
 SELECT wanted.name,
        pg_catalog.string_agg(pg_catalog.format('%I %s', a.attname,
@@ -116,11 +196,9 @@ JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_type e ON e.oid = t.typelem
 GROUP BY wanted.name
-HAVING pg_catalog.bool_and(t.oid < 16384 AND t.typsend::pg_catalog.oid <> 0
-                           AND t.typreceive::pg_catalog.oid <> 0
-                           AND (e.oid IS NULL OR (e.oid < 16384 AND e.typsend::pg_catalog.oid <> 0
-                                                  AND e.typreceive::pg_catalog.oid <> 0)))
-)SQL";
+HAVING pg_catalog.bool_and()SQL" +
+                              portable_type_condition("t") + " AND (e.oid IS NULL OR " +
+                              portable_type_condition("e") + "))";
     for (const Row &row : side.query(query, "listing the column types of the tables to copy"))
         signatures.emplace(text_of(row, 0), text_of(row, 1));
     return signatures;
@@ -148,6 +226,40 @@ std::vector<bool> binary_copy_possible(pg::LocalSession &target, remote::Connect
                            source_columns->second == target_columns->second);
     }
     return possible;
+}
+
+// Values in text form are printed by the source in its session's settings
+// and read by the target in its own; whatever defaults either database or
+// role has (ALTER DATABASE ... SET datestyle = 'SQL, DMY' swaps day and
+// month, extra_float_digits = 0 rounds floats), both sides use these, as
+// libpqwalreceiver pins the first three for the table-sync workers.
+// lc_monetary C prints and reads money alike on both sides.
+const std::vector<std::pair<std::string, std::string>> &data_format_settings() {
+    static const std::vector<std::pair<std::string, std::string>> settings = {
+        {"datestyle", "ISO"},
+        {"intervalstyle", "postgres"},
+        {"extra_float_digits", "3"},
+        {"bytea_output", "hex"},
+        {"lc_monetary", "C"}};
+    return settings;
+}
+
+// For a source session that produces data for the copy, before it does.
+void pin_output_settings(remote::Connection &source) {
+    std::vector<std::string> calls;
+    for (const auto &[name, value] : data_format_settings())
+        calls.push_back("pg_catalog.set_config(" + quote_literal(name) + ", " +
+                        quote_literal(value) + ", false)");
+    source.query("SELECT " + join(calls, ", "), "pinning the output settings");
+}
+
+// The input side of the same settings, for this scope of the target session;
+// xmloption content reads every value xml output gives (a document too).
+void pin_input_settings(pg::LocalSettingsScope &settings) {
+    for (const auto &[name, value] : data_format_settings())
+        if (name != "extra_float_digits" && name != "bytea_output") // output only
+            settings.set(name, value);
+    settings.set("xmloption", "content");
 }
 
 // Streams the table's rows from the source's COPY into the local table.
@@ -178,6 +290,9 @@ uint64_t copy_table(pg::LocalSession &target, remote::Connection &source, const 
         }
         return got;
     };
+    // The owner's code (triggers, CHECK and domain checks, generated
+    // columns) runs with the owner's rights, not those of ivory's caller.
+    const pg::RunAsUntrustedUser as_owner(table.owner);
     return pg::copy_into_table(table.oid, columns, binary, reader);
 }
 
@@ -204,10 +319,14 @@ InitialCopySummary fast_initial_copy(pg::LocalSession &target, const std::string
     // that stays open (and idle) until the copying session has imported it.
     // On abort, undone newest first: the new slot goes, a plain one returns.
     remote::Connection copier(conninfo);
+    pin_output_settings(copier);
     remote::undo_on_abort(conninfo, create_slot_if_missing_sql(slot));
     copier.query(drop_slot_sql(slot), "replacing the replication slot");
     remote::Connection exporter(conninfo_without(conninfo, "replication") +
                                 " replication=database");
+    // The snapshot it exports is the data's; its session's settings are
+    // pinned too, before the slot (and the snapshot) are made.
+    pin_output_settings(exporter);
     const Rows created = exporter.query("CREATE_REPLICATION_SLOT " + sql_identifier(slot) +
                                             " LOGICAL pgoutput EXPORT_SNAPSHOT",
                                         "creating the replication slot with a snapshot");
@@ -223,6 +342,7 @@ InitialCopySummary fast_initial_copy(pg::LocalSession &target, const std::string
     // the source's business, already done there.
     pg::LocalSettingsScope settings;
     settings.set("session_replication_role", "replica");
+    pin_input_settings(settings);
     for (size_t i = 0; i < tables.size(); ++i) {
         const TableToCopy &table = tables[i];
         const std::vector<DeferredIndex> indexes =
@@ -231,8 +351,12 @@ InitialCopySummary fast_initial_copy(pg::LocalSession &target, const std::string
             target.execute(index.drop);
         summary.rows += copy_table(target, copier, table, binary[i]);
         summary.tables_in_binary += binary[i] ? 1 : 0;
-        for (const DeferredIndex &index : indexes)
+        for (const DeferredIndex &index : indexes) {
+            settings.set("default_tablespace", index.tablespace);
             target.execute(index.create);
+            if (!index.restore.empty())
+                target.execute(index.restore);
+        }
         summary.indexes_built_after += indexes.size();
         pg::mark_subscription_table_ready(subscription_oid, table.oid);
         ++summary.tables;
