@@ -44,6 +44,20 @@ std::string chomp(std::string text) {
     return text;
 }
 
+// The rows of a result, appended as text values.
+void append_rows(Rows &rows, const PGresult *result) {
+    const int count = PQntuples(result);
+    const int columns = PQnfields(result);
+    for (int i = 0; i < count; ++i) {
+        Row row;
+        row.reserve(columns);
+        for (int column = 0; column < columns; ++column)
+            row.push_back(PQgetisnull(result, i, column) ? Value()
+                                                         : Value(PQgetvalue(result, i, column)));
+        rows.push_back(std::move(row));
+    }
+}
+
 } // namespace
 
 void ResultDeleter::operator()(PGresult *result) const {
@@ -196,14 +210,21 @@ void Connection::send(const std::string &sql, const std::string &step) {
         fail("could not send a query to the source", step, nullptr);
 }
 
+void Connection::send_for_rows(const std::string &sql, const std::string &step) {
+    send(sql, step);
+    if (!PQsetSingleRowMode(handle_.conn))
+        fail("could not ask the source for its rows one by one", step, nullptr);
+}
+
 void Connection::await_input(const std::string &step) {
     wait_for(WL_SOCKET_READABLE);
     if (!PQconsumeInput(handle_.conn))
         fail("lost the connection to the source", step, nullptr);
 }
 
-Result Connection::next_result(const std::string &step) {
+Result Connection::next_result(const std::string &step, Rows *rows) {
     Result last;
+    bool statement_ended = false; // the rows so far are an earlier statement's
     for (;;) {
         while (PQisBusy(handle_.conn))
             await_input(step);
@@ -212,6 +233,18 @@ Result Connection::next_result(const std::string &step) {
             break;
         // A COPY hands the connection over to its data until it ends.
         const ExecStatusType status = PQresultStatus(next.get());
+        if (status == PGRES_SINGLE_TUPLE && rows) {
+            if (statement_ended)
+                rows->clear();
+            statement_ended = false;
+            append_rows(*rows, next.get());
+            continue;
+        }
+        // The end of a statement's rows, or a statement without any: as with
+        // a result in normal mode, the last statement's rows are the answer.
+        statement_ended = true;
+        if (rows && status == PGRES_COMMAND_OK)
+            rows->clear();
         if (status == PGRES_COPY_OUT || status == PGRES_COPY_IN || status == PGRES_COPY_BOTH)
             return next;
         // Keep the first error: later results of a failed query say less.
@@ -223,8 +256,8 @@ Result Connection::next_result(const std::string &step) {
     return last;
 }
 
-Result Connection::finish(const std::string &step) {
-    Result last = next_result(step);
+Result Connection::finish(const std::string &step, Rows *rows) {
+    Result last = next_result(step, rows);
     const ExecStatusType status = PQresultStatus(last.get());
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
         fail("query failed on the source", step, last.get());
@@ -338,33 +371,26 @@ std::string Connection::encrypt_password(const std::string &password,
     return result;
 }
 
-namespace {
-
-Rows rows_of(const PGresult *result) {
-    const int count = PQntuples(result);
-    const int columns = PQnfields(result);
+Rows Connection::finish_rows(const std::string &step) {
     Rows rows;
-    rows.reserve(count);
-    for (int i = 0; i < count; ++i) {
-        Row row;
-        row.reserve(columns);
-        for (int column = 0; column < columns; ++column)
-            row.push_back(PQgetisnull(result, i, column) ? Value()
-                                                         : Value(PQgetvalue(result, i, column)));
-        rows.push_back(std::move(row));
+    // Single-row mode ends a statement with an empty result; a statement
+    // that returns no rows, or a query in normal mode, keeps its rows there.
+    const Result last = finish(step, &rows);
+    if (PQntuples(last.get()) > 0) {
+        rows.clear();
+        append_rows(rows, last.get());
     }
     return rows;
 }
 
-} // namespace
-
 Rows Connection::query(const std::string &sql, const std::string &step) {
-    return rows_of(run(sql, step).get());
+    send_for_rows(sql, step);
+    return finish_rows(step);
 }
 
 PendingRows Connection::query_later(const std::string &sql, const std::string &step) {
-    send(sql, step);
-    return [this, step] { return rows_of(finish(step).get()); };
+    send_for_rows(sql, step);
+    return [this, step] { return finish_rows(step); };
 }
 
 } // namespace ivory::remote

@@ -102,13 +102,19 @@ class Connection : public QueryRunner {
     // connecting, the connect_timeout has passed.
     void wait_for(int socket_events);
     void send(const std::string &sql, const std::string &step);
+    // Sends a query whose rows are taken one result per row (single-row
+    // mode), so that no result is held beside the rows made of it.
+    void send_for_rows(const std::string &sql, const std::string &step);
     void await_input(const std::string &step);
     // The query's result once it is done (the first error if any), or the
-    // COPY result as soon as a COPY begins.
-    Result next_result(const std::string &step);
+    // COPY result as soon as a COPY begins. Rows that arrive one by one go to
+    // `rows`: those of the last statement that returned any.
+    Result next_result(const std::string &step, Rows *rows = nullptr);
     Result run(const std::string &sql, const std::string &step);
     // The finished query's result, failing on an error.
-    Result finish(const std::string &step);
+    Result finish(const std::string &step, Rows *rows = nullptr);
+    // The rows of a query sent with send_for_rows, failing on an error.
+    Rows finish_rows(const std::string &step);
     [[noreturn]] void fail(const std::string &message, const std::string &step,
                            const PGresult *result);
 
