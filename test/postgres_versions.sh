@@ -107,30 +107,13 @@ debian_mirror() {
 }
 
 # Installs what a build needs and is missing, with Debian 12's own apt.
+# What the builds need, installed by test/packages.sh's install_missing_packages
+# (without the project's own list).
 _pgv_install_build_packages() {
-    local missing=() package
-    for package in "${IVORY_PG_BUILD_PACKAGES[@]}"; do
-        case "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)" in
-        *" ok installed") ;;
-        *) missing+=("$package") ;;
-        esac
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" != 0 ]; then
-        _pgv_fail "missing build packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})"
-        return 1
-    fi
-    _pgv_log "installing build packages: ${missing[*]}"
-    local log
-    log=$(mktemp)
-    if ! DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$log" 2>&1 ||
-        ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >>"$log" 2>&1; then
-        tail -5 "$log" | sed 's/^/    /' >&2
-        rm -f "$log"
-        _pgv_fail "apt-get could not install the build packages ${missing[*]}"
-        return 1
-    fi
-    rm -f "$log"
+    # shellcheck source=test/packages.sh
+    source "$(dirname "${BASH_SOURCE[0]}")/packages.sh"
+    (PACKAGES=() && install_missing_packages "${IVORY_PG_BUILD_PACKAGES[@]}") ||
+        { _pgv_fail "could not install the build packages ${IVORY_PG_BUILD_PACKAGES[*]}"; return 1; }
 }
 
 # The apt options that read the private apt directory of a suite.
