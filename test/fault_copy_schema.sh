@@ -38,6 +38,18 @@ lock_source_table() { # database
         -c "LOCK TABLE locked_table IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(600)" \
         >/dev/null 2>&1 &
     LOCKER=$!
+    # pg_dump must start only once the lock is held: started together, pg_dump
+    # may take its own lock first and never wait.
+    if poll_until 30 source_table_locked "$1"; then
+        pass "locked_table is locked by a session of the test"
+    else
+        fail "could not lock locked_table within 30 s"
+    fi
+}
+source_table_locked() { # database
+    [ "$(source_sql "$1" -c "SELECT count(*) FROM pg_locks WHERE granted
+        AND relation = 'public.locked_table'::regclass
+        AND mode = 'AccessExclusiveLock'" 2>/dev/null)" = 1 ]
 }
 
 pg_dump_waits_for_lock() {

@@ -6,6 +6,7 @@
 #include "../core/error.hpp"
 #include "foreign_source.hpp"
 
+#include "compat.hpp"
 #include "guard.hpp"
 
 extern "C" {
@@ -52,8 +53,9 @@ std::string resolve_source(const std::string &source) {
     if (std::string(wrapper->fdwname) != wrapper_name)
         throw Error("42809", "foreign server \"" + source + "\" does not use " + wrapper_name);
     const Oid server_id = server->serverid;
-    const AclResult access = guarded(
-        [server_id] { return pg_foreign_server_aclcheck(server_id, GetUserId(), ACL_USAGE); });
+    const AclResult access = guarded([server_id] {
+        return compat::foreign_server_aclcheck(server_id, GetUserId(), ACL_USAGE);
+    });
     if (access != ACLCHECK_OK)
         throw Error("42501", "permission denied for foreign server " + source);
     // Errors when the caller has no user mapping: the credentials are its own.

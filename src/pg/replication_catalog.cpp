@@ -3,6 +3,7 @@
 #include "replication_catalog.hpp"
 
 #include "../core/replication_naming.hpp"
+#include "compat.hpp"
 #include "guard.hpp"
 
 extern "C" {
@@ -25,7 +26,7 @@ void add_subscription_table(const std::string &subscription_oid, const std::stri
     const Oid subscription = parse_oid(subscription_oid);
     const Oid table = parse_oid(table_oid);
     guarded([subscription, table] {
-        AddSubscriptionRelState(subscription, table, SUBREL_STATE_INIT, InvalidXLogRecPtr);
+        compat::add_subscription_rel_state(subscription, table, SUBREL_STATE_INIT, InvalidXLogRecPtr);
         CommandCounterIncrement();
     });
 }
@@ -35,7 +36,8 @@ void mark_subscription_table_ready(const std::string &subscription_oid,
     const Oid subscription = parse_oid(subscription_oid);
     const Oid table = parse_oid(table_oid);
     guarded([subscription, table] {
-        UpdateSubscriptionRelState(subscription, table, SUBREL_STATE_READY, InvalidXLogRecPtr);
+        compat::update_subscription_rel_state(subscription, table, SUBREL_STATE_READY,
+                                              InvalidXLogRecPtr);
         CommandCounterIncrement();
     });
 }
