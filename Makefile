@@ -14,6 +14,8 @@
 #                   IVORY_TARGET_HOST, IVORY_TARGET_PORT and says what is unset.
 #                   make test runs this same suite on its throwaway clusters
 #   make unit       GoogleTest unit tests only (no server needed)
+#   make test-versions  ivory against every supported PostgreSQL version:
+#                   targets 15, 17, 18, 19 and sources 12-18 (test/run_versions.sh)
 #   make test-package  build the Debian packages, install them, run the installed
 #                   command against the installed extension (as root)
 #   make demo       from a fresh machine to a running replication on throwaway
@@ -251,6 +253,14 @@ test-package:
 test-faults:
 	IVORY_LAYERS=integration IVORY_INTEGRATION_SCRIPTS="$(wildcard test/fault_*.sh test/scale_*.sh)" \
 		test/run_tests.sh
+
+# Every supported PostgreSQL version: builds ivory for targets 17, 18 and 19
+# (servers built once into a cache outside the clone), runs the whole suite on
+# the newest and pg_regress on the others, and the migration matrix of sources
+# 12-18 (test/run_versions.sh; IVORY_TARGET_VERSIONS, IVORY_SOURCE_VERSIONS).
+.PHONY: test-versions
+test-versions:
+	test/run_versions.sh
 
 # Benchmarks, not tests (bench/run): make install, then both data sets on
 # throwaway clusters, each figure beside its alternative; a Markdown table.

@@ -8,10 +8,12 @@
 #include "core/conninfo.hpp"
 #include "core/error.hpp"
 #include "core/quote.hpp"
+#include "core/replication_features.hpp"
 #include "core/replication_naming.hpp"
 #include "core/strings.hpp"
 #include "pg/copy_in.hpp"
 #include "pg/replication_catalog.hpp"
+#include "pg/server_info.hpp"
 #include "pg/user_context.hpp"
 #include "remote/connection.hpp"
 #include "remote/undo_on_abort.hpp"
@@ -320,15 +322,16 @@ InitialCopySummary fast_initial_copy(pg::LocalSession &target, const std::string
     // On abort, undone newest first: the new slot goes, a plain one returns.
     remote::Connection copier(conninfo);
     pin_output_settings(copier);
-    remote::undo_on_abort(conninfo, create_slot_if_missing_sql(slot));
+    const ReplicationFeatures features =
+        replication_features(copier.server_version(), pg::running_server_version_num());
+    remote::undo_on_abort(conninfo, create_slot_if_missing_sql(slot, features));
     copier.query(drop_slot_sql(slot), "replacing the replication slot");
     remote::Connection exporter(conninfo_without(conninfo, "replication") +
                                 " replication=database");
     // The snapshot it exports is the data's; its session's settings are
     // pinned too, before the slot (and the snapshot) are made.
     pin_output_settings(exporter);
-    const Rows created = exporter.query("CREATE_REPLICATION_SLOT " + sql_identifier(slot) +
-                                            " LOGICAL pgoutput EXPORT_SNAPSHOT",
+    const Rows created = exporter.query(create_exported_slot_command(slot, features),
                                         "creating the replication slot with a snapshot");
     remote::undo_on_abort(conninfo, drop_slot_sql(slot));
     const std::string snapshot =

@@ -20,11 +20,14 @@
 #include "core/conninfo.hpp"
 #include "core/error.hpp"
 #include "core/quote.hpp"
+#include "core/replication_features.hpp"
 #include "core/replication_naming.hpp"
+#include "core/server_versions.hpp"
 #include "core/strings.hpp"
 #include "functions.hpp"
 #include "initial_copy.hpp"
 #include "pg/replication_catalog.hpp"
+#include "pg/server_info.hpp"
 #include "pg/spi.hpp"
 #include "remote/connection.hpp"
 #include "remote/undo_on_abort.hpp"
@@ -84,6 +87,7 @@ struct CreateRequest {
     std::optional<std::string> replication_password;
     bool skip_checks = false;
     bool drop_replication_user = false;
+    ReplicationFeatures features;
 };
 
 ObjectAction ensure_role(remote::Connection &source, const CreateRequest &request,
@@ -169,9 +173,7 @@ ObjectAction ensure_slot(remote::Connection &source, const CreateRequest &reques
         return {"slot", slot, "exists"};
     }
     // In a transaction of its own: a slot cannot be created in one that wrote.
-    source.query("SELECT pg_catalog.pg_create_logical_replication_slot(" + quote_literal(slot) +
-                     ", 'pgoutput')",
-                 "creating the replication slot");
+    source.query(create_slot_sql(slot, request.features), "creating the replication slot");
     remote::undo_on_abort(request.source, drop_slot_sql(slot));
     return {"slot", slot, "created"};
 }
@@ -238,7 +240,8 @@ ObjectAction ensure_subscription(pg::LocalSession &target, pg::LocalSettingsScop
         settings.set("log_min_messages", "error");
         target.execute("CREATE SUBSCRIPTION " + name + " CONNECTION " + quote_literal(conninfo) +
                            " PUBLICATION " + sql_identifier(request.publication) +
-                           " WITH (connect = false, slot_name = " + quote_literal(slot) + ")",
+                           " WITH (connect = false, slot_name = " + quote_literal(slot) +
+                           subscription_options(request.features) + ")",
                        password);
         target.execute("COMMENT ON SUBSCRIPTION " + name + " IS " + quote_literal(comment));
         return {"subscription", request.subscription, "created"};
@@ -321,14 +324,21 @@ std::vector<ObjectAction> replication_create(const std::string &source_conninfo,
                                              const std::string &subscription_name,
                                              const std::optional<std::string> &replication_password,
                                              bool skip_checks, bool drop_replication_user) {
-    const CreateRequest request{source_conninfo,      publication, subscription_name,
-                                replication_password, skip_checks, drop_replication_user};
+    CreateRequest request{source_conninfo,      publication,           subscription_name,
+                          replication_password, skip_checks,           drop_replication_user,
+                          ReplicationFeatures{}};
     const std::string slot = slot_name_for(subscription_name);
     const std::string comment = managed_comment(utc_now());
     std::vector<ObjectAction> actions;
 
     pg::LocalSession target;
     remote::Connection source(source_conninfo);
+    // Before anything is made, whatever skip_checks says.
+    if (const std::optional<std::string> problem =
+            source_version_problem(source.server_version(), pg::running_server_version_num()))
+        throw Error("0A000", *problem, "", source_version_hint(source.server_version()));
+    request.features =
+        replication_features(source.server_version(), pg::running_server_version_num());
     if (!skip_checks)
         require_ready(source, target);
 

@@ -3,6 +3,7 @@
 // as typed entries (core/status.hpp). Rows are made of them at the edge.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/quote.hpp"
@@ -10,6 +11,7 @@
 #include "core/status.hpp"
 #include "core/strings.hpp"
 #include "functions.hpp"
+#include "pg/server_info.hpp"
 #include "pg/spi.hpp"
 #include "remote/connection.hpp"
 #include "subscription.hpp"
@@ -76,7 +78,10 @@ std::optional<ApplyWorker> apply_worker(pg::LocalSession &target,
     const Rows workers = target.query(
         "SELECT pid::pg_catalog.text, pg_catalog.round(EXTRACT(epoch FROM pg_catalog.now() - "
         "last_msg_receipt_time))::pg_catalog.text FROM pg_catalog.pg_stat_subscription "
-        "WHERE subid = $1::oid AND relid IS NULL AND pid IS NOT NULL",
+        "WHERE subid = $1::oid AND relid IS NULL AND pid IS NOT NULL" +
+            // From 16, parallel apply workers are listed beside their leader.
+            std::string(pg::running_server_version_num() >= 160000 ? " AND leader_pid IS NULL"
+                                                                   : ""),
         {Value(subscription.oid)}, "looking up the apply worker");
     if (workers.empty())
         return std::nullopt;
@@ -114,6 +119,68 @@ StatusEntry lag_entry(const std::string &slot, long long lag, const std::string 
         }
     }
     return made;
+}
+
+// What the subscription uses of what the versions offer, from its catalog
+// row: streaming (a boolean before 16, a letter from 16) and failover (17+).
+void add_features(ReplicationStatus &status, pg::LocalSession &target,
+                  const Subscription &subscription) {
+    const bool has_failover = pg::running_server_version_num() >= 170000;
+    const Row options = first_row(
+        target.query("SELECT substream::pg_catalog.text, " +
+                         std::string(has_failover ? "subfailover::pg_catalog.text" : "'false'") +
+                         " FROM pg_catalog.pg_subscription WHERE oid = $1::oid",
+                     {Value(subscription.oid)}, "reading the subscription's options"),
+        "reading the subscription's options");
+    const std::string streaming = text_of(options, 0);
+    if (streaming == "p")
+        status.entries.push_back(entry(
+            StatusItem::feature, "parallel apply", ItemState::used, Severity::ok,
+            "streaming = parallel: a large transaction is applied by parallel workers while it "
+            "arrives (target 16+)"));
+    else if (streaming == "t" || streaming == "true")
+        status.entries.push_back(entry(
+            StatusItem::feature, "streaming", ItemState::used, Severity::ok,
+            "streaming = on: a large transaction is sent while it runs on the source (source "
+            "14+) and applied at its commit"));
+    if (text_of(options, 1) == "true")
+        status.entries.push_back(entry(
+            StatusItem::feature, "failover slot", ItemState::used, Severity::ok,
+            "the slot has failover set (17+): a standby of the source that synchronises slots "
+            "keeps it, and replication goes on after a failover of the source"));
+}
+
+// Apply conflicts the target counted (18+): rows that were there, or not,
+// when a change arrived.
+void add_conflicts(ReplicationStatus &status, pg::LocalSession &target,
+                   const Subscription &subscription) {
+    if (pg::running_server_version_num() < 180000)
+        return;
+    static const char *const kinds[] = {"insert_exists",        "update_origin_differs",
+                                        "update_exists",        "update_missing",
+                                        "delete_origin_differs", "delete_missing"};
+    std::string columns;
+    for (const char *kind : kinds)
+        columns += std::string(columns.empty() ? "" : ", ") + "confl_" + kind + "::pg_catalog.text";
+    const Rows counts = target.query("SELECT " + columns +
+                                         " FROM pg_catalog.pg_stat_subscription_stats WHERE "
+                                         "subid = $1::oid",
+                                     {Value(subscription.oid)}, "reading the apply conflicts");
+    std::vector<std::string> seen;
+    if (!counts.empty()) {
+        const Row &row = first_row(counts, "reading the apply conflicts");
+        for (size_t i = 0; i < std::size(kinds); ++i)
+            if (const long long count = number_of(row.at(i)); count > 0)
+                seen.push_back(std::string(kinds[i]) + " " + std::to_string(count));
+    }
+    if (seen.empty())
+        status.entries.push_back(entry(StatusItem::conflicts, "apply", ItemState::none,
+                                       Severity::ok, "no apply conflict counted"));
+    else
+        status.entries.push_back(
+            entry(StatusItem::conflicts, "apply", ItemState::seen, Severity::warning,
+                  "apply conflicts counted (pg_stat_subscription_stats): " + join(seen, ", ") +
+                      "; rows differed between the source and the target when changes arrived"));
 }
 
 // The main slot, the table-sync slots and the lag, as the source sees them.
@@ -238,6 +305,8 @@ ReplicationStatus replication_status(const std::string &subscription_name,
         add_initial_copy(status, target, *copier);
     const std::optional<ApplyWorker> worker = apply_worker(target, subscription);
     status.entries.push_back(worker_entry(worker, subscription.enabled));
+    add_features(status, target, subscription);
+    add_conflicts(status, target, subscription);
     add_source_side(status, target, subscription, slot, source_conninfo, worker);
     add_tables(status, target, subscription, source_conninfo.value_or(subscription.conninfo));
     return status;

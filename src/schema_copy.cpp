@@ -50,13 +50,9 @@ remote::PinnedConnection verify_source(const std::string &conninfo) {
         source_version = source.server_version();
         pinned = source.pinned();
     }
-    const int major = source_version / 10000;
-    if (major > pg::server_major_version())
-        throw Error("0A000",
-                    "the source runs PostgreSQL " + std::to_string(major) +
-                        ", newer than this server's pg_dump " +
-                        std::to_string(pg::server_major_version()),
-                    "", "Copy the schema into a server at least as new as the source.");
+    if (const std::optional<std::string> problem =
+            source_version_problem(source_version, pg::running_server_version_num()))
+        throw Error("0A000", *problem, "", source_version_hint(source_version));
     return pinned;
 }
 

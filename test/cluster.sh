@@ -1,8 +1,13 @@
 # Throwaway PostgreSQL clusters for the tests, sourced by run_tests.sh and by
 # the benchmarks. initdb refuses root, so as root the clusters run as the
 # unprivileged user postgres. Everything lives under $IVORY_TEST_DIR.
+# Each cluster runs the binaries of its own version: $SOURCE_BINDIR for the
+# one named source, $TARGET_BINDIR for the others, both $PG_BINDIR (the
+# pg_config on PATH) unless set; the choice is kept beside the data directory.
 
 PG_BINDIR=${PG_BINDIR:-$(pg_config --bindir)}
+SOURCE_BINDIR=${SOURCE_BINDIR:-$PG_BINDIR}
+TARGET_BINDIR=${TARGET_BINDIR:-$PG_BINDIR}
 CLUSTER_OS_USER=${CLUSTER_OS_USER:-postgres}
 
 as_cluster_user() {
@@ -22,12 +27,19 @@ free_port() {
     echo "$port"
 }
 
+# The bin directory cluster NAME was started with.
+cluster_bindir() { # name
+    cat "$IVORY_TEST_DIR/$1.bindir" 2>/dev/null || echo "$PG_BINDIR"
+}
+
 # cluster_start NAME PORT HBA_FILE [setting=value ...]
 cluster_start() {
     local name=$1 port=$2 hba=$3
     shift 3
-    local data="$IVORY_TEST_DIR/$name"
-    as_cluster_user "$PG_BINDIR/initdb" -D "$data" -U postgres -E UTF8 --locale=C.UTF-8 \
+    local data="$IVORY_TEST_DIR/$name" bindir=$TARGET_BINDIR
+    [ "$name" = source ] && bindir=$SOURCE_BINDIR
+    echo "$bindir" >"$IVORY_TEST_DIR/$name.bindir"
+    as_cluster_user "$bindir/initdb" -D "$data" -U postgres -E UTF8 --locale=C.UTF-8 \
         --auth=trust >"$IVORY_TEST_DIR/$name.initdb.log" 2>&1 || {
         cat "$IVORY_TEST_DIR/$name.initdb.log" >&2
         return 1
@@ -43,18 +55,18 @@ cluster_start() {
     } >>"$data/postgresql.conf"
     cp "$hba" "$data/pg_hba.conf"
     chown "$CLUSTER_OS_USER" "$data/pg_hba.conf" 2>/dev/null || true
-    as_cluster_user "$PG_BINDIR/pg_ctl" -D "$data" -l "$IVORY_TEST_DIR/$name.log" -w start \
+    as_cluster_user "$bindir/pg_ctl" -D "$data" -l "$IVORY_TEST_DIR/$name.log" -w start \
         >/dev/null
 }
 
 # The fault tests' crash: no shutdown checkpoint, sessions cut off.
 cluster_crash() { # name
-    as_cluster_user "$PG_BINDIR/pg_ctl" -D "$IVORY_TEST_DIR/$1" -m immediate stop >/dev/null
+    as_cluster_user "$(cluster_bindir "$1")/pg_ctl" -D "$IVORY_TEST_DIR/$1" -m immediate stop >/dev/null
 }
 
 # Starts a stopped cluster again (after crash recovery) and waits until it accepts connections.
 cluster_restart() { # name
-    as_cluster_user "$PG_BINDIR/pg_ctl" -D "$IVORY_TEST_DIR/$1" -l "$IVORY_TEST_DIR/$1.log" \
+    as_cluster_user "$(cluster_bindir "$1")/pg_ctl" -D "$IVORY_TEST_DIR/$1" -l "$IVORY_TEST_DIR/$1.log" \
         -w -t 120 start >/dev/null
 }
 
@@ -62,7 +74,8 @@ cluster_stop_all() {
     local data
     for data in "$IVORY_TEST_DIR"/*/PG_VERSION; do
         [ -e "$data" ] || continue
-        as_cluster_user "$PG_BINDIR/pg_ctl" -D "$(dirname "$data")" -m immediate stop \
+        as_cluster_user "$(cluster_bindir "$(basename "$(dirname "$data")")")/pg_ctl" \
+            -D "$(dirname "$data")" -m immediate stop \
             >/dev/null 2>&1 || true
     done
 }

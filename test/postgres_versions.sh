@@ -43,11 +43,16 @@ declare -A IVORY_PG_EMBEDDED_VERSION=(
     [18]=18.4.0-beta.17
 )
 IVORY_PG_ALL_VERSIONS=(12 13 14 16 17 18 19 source-17 source-18)
-# The contrib modules installed beside each built server.
-IVORY_PG_CONTRIB=(test_decoding)
+# The contrib modules installed beside each built server (the tests create
+# pg_trgm; test_decoding reads slots). A cached build made with another list
+# is built again.
+IVORY_PG_CONTRIB=(test_decoding pg_trgm)
 # What building a server from its tarball needs on Debian 12 (from PostgreSQL
 # 17 on, tarballs no longer carry the files bison and flex generate).
-IVORY_PG_BUILD_PACKAGES=(gcc make bison flex perl pkg-config libreadline-dev zlib1g-dev libssl-dev libicu-dev xz-utils bzip2)
+IVORY_PG_BUILD_PACKAGES=(gcc make bison flex perl pkg-config libreadline-dev zlib1g-dev libssl-dev libicu-dev libxml2-dev liblz4-dev libzstd-dev xz-utils bzip2)
+# The configure options: those of Debian's own packages that change what a
+# schema may use (xml columns, lz4 and zstd compression, ICU collations).
+IVORY_PG_CONFIGURE=(--with-openssl --with-readline --with-zlib --with-libxml --with-lz4 --with-zstd --with-icu)
 
 _pgv_log() { echo "== $*" >&2; }
 _pgv_fail() {
@@ -185,8 +190,9 @@ build_postgres_from_debian() { # NN SUITE
     local major=$1 suite=$2
     local prefix="$IVORY_PG_CACHE/$major" stamp="$IVORY_PG_CACHE/$major/.complete"
     local total start dsc version tarball build src log
-    if [ -f "$stamp" ]; then
-        _pgv_log "$major: cached in $prefix ($(cat "$stamp"))"
+    local recipe="configure: ${IVORY_PG_CONFIGURE[*]}; contrib: ${IVORY_PG_CONTRIB[*]}"
+    if [ -f "$stamp" ] && grep -qxF "$recipe" "$stamp"; then
+        _pgv_log "$major: cached in $prefix ($(head -1 "$stamp"))"
         return 0
     fi
     total=$(_pgv_now)
@@ -221,12 +227,7 @@ build_postgres_from_debian() { # NN SUITE
         return 1
     fi
     _pgv_took "$major: unpacking ${tarball##*/}" "$start"
-    local configure=(--prefix="$prefix" --with-openssl --with-readline --with-zlib)
-    if pkg-config --exists icu-uc icu-i18n 2>/dev/null; then
-        configure+=(--with-icu)
-    else
-        configure+=(--without-icu)
-    fi
+    local configure=(--prefix="$prefix" "${IVORY_PG_CONFIGURE[@]}")
     log="$build/build.log"
     start=$(_pgv_now)
     _pgv_log "$major: configure ${configure[*]}"
@@ -269,7 +270,7 @@ build_postgres_from_debian() { # NN SUITE
         _pgv_fail "$major: $prefix/bin/pg_config does not run"
         return 1
     }
-    echo "postgresql-$major $version ($suite)" >"$stamp"
+    printf '%s\n' "postgresql-$major $version ($suite)" "$recipe" >"$stamp"
     cp "$log" "$prefix/.build.log"
     rm -rf "$build"
     _pgv_log "$major: $got in $prefix"

@@ -14,6 +14,13 @@
 #                              SCRIPTS=test/integration_check.sh` sets it and, without
 #                              LAYERS, IVORY_LAYERS=integration; `make test-faults`
 #                              passes test/fault_*.sh test/scale_*.sh
+#   PG_CONFIG                  the pg_config of the target's PostgreSQL (default:
+#                              the one on PATH, Debian's 15): the extension is
+#                              built and installed with it, the target cluster
+#                              runs its server, and its psql and pg_dump come
+#                              first on PATH (make test-versions sets it)
+#   SOURCE_BINDIR              the bin directory of the source cluster's server
+#                              (default: the target's)
 # For `make test-asan` / `make test-valgrind`:
 #   IVORY_CLI_DIR              directory put first on PATH (another `ivory`)
 #   IVORY_UNIT_TESTS           the unit test binary to run
@@ -37,7 +44,11 @@ done
 source test/packages.sh
 install_missing_packages || exit 1
 
-echo "== building"
+export PG_CONFIG=${PG_CONFIG:-pg_config}
+TARGET_BINDIR=$("$PG_CONFIG" --bindir) || { echo "0 passed, 1 failed"; exit 1; }
+PATH="$TARGET_BINDIR:$PATH"
+export TARGET_BINDIR
+echo "== building (target: $("$PG_CONFIG" --version))"
 make -s -j"$(nproc)" all test/unit/unit_tests test/silent_server || { echo "0 passed, 1 failed"; exit 1; }
 echo "== installing"
 make -s install >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
@@ -143,7 +154,8 @@ regress_output=$(make -s --no-print-directory installcheck \
 echo "$regress_output" | grep -E '^(test|     |ok|not ok)|tests (passed|failed)' | sed 's/^/  /'
 # Every test of the schedule ("test: name..." lines) that did not pass failed.
 regress_total=$(sed -n 's/^test: *//p' "$ROOT/test/regress_schedule" | wc -w)
-regress_passed=$(echo "$regress_output" | grep -cE '^(test|     ) .* \.\.\. ok ')
+# "test name ... ok" before PostgreSQL 16's pg_regress, "ok 1 - name" (TAP) from 16 on.
+regress_passed=$(echo "$regress_output" | grep -cE '^(test|     ) .* \.\.\. ok |^ok +[0-9]+ ')
 regress_failed=$((regress_total - regress_passed))
 if [ -s "$REGRESS_OUT/regression.diffs" ]; then
     echo "-- regression.diffs:"

@@ -95,13 +95,17 @@ CROSS JOIN LATERAL (VALUES
 WHERE r.relkind IN ('r', 'p', 'f') AND att.attnum > 0 AND NOT att.attisdropped
   AND a.value IS NOT NULL
 UNION ALL
+-- NOT NULL is a column's nullability on every version; 18 also records it
+-- as a named constraint (contype 'n'), which older versions do not have.
 SELECT 'constraint', r.qname || '.' || pg_catalog.quote_ident(con.conname), 'table ' || r.qname,
        '', NULL
 FROM rel r JOIN pg_catalog.pg_constraint con ON con.conrelid = r.oid
+WHERE con.contype <> 'n'
 UNION ALL
 SELECT 'constraint', r.qname || '.' || pg_catalog.quote_ident(con.conname), '', 'definition',
        pg_catalog.pg_get_constraintdef(con.oid)
 FROM rel r JOIN pg_catalog.pg_constraint con ON con.conrelid = r.oid
+WHERE con.contype <> 'n'
 UNION ALL
 SELECT 'index', r.qname, 'table ' || t.qname, '', NULL
 FROM rel r JOIN pg_catalog.pg_index x ON x.indexrelid = r.oid JOIN rel t ON t.oid = x.indrelid
@@ -177,7 +181,8 @@ CROSS JOIN LATERAL (VALUES
     ('default', t.typdefault),
     ('constraints', CASE WHEN t.typtype = 'd' THEN (
         SELECT pg_catalog.string_agg(pg_catalog.pg_get_constraintdef(dc.oid), ', ' ORDER BY dc.conname)
-        FROM pg_catalog.pg_constraint dc WHERE dc.contypid = t.oid) END),
+        -- a domain's NOT NULL is its nullability (a constraint from 17)
+        FROM pg_catalog.pg_constraint dc WHERE dc.contypid = t.oid AND dc.contype <> 'n') END),
     ('attributes', CASE WHEN t.typtype = 'c' THEN (
         SELECT pg_catalog.string_agg(pg_catalog.quote_ident(ta.attname) || ' ' ||
                                      pg_catalog.format_type(ta.atttypid, ta.atttypmod), ', '
@@ -218,6 +223,9 @@ const std::string database_options = R"SQL(
 SELECT pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype,
        d.datconnlimit::pg_catalog.text, pg_catalog.pg_get_userbyid(d.datdba)
 FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())SQL";
+
+const std::string server_version_num =
+    "SELECT pg_catalog.current_setting('server_version_num')";
 
 const std::string source_settings = R"SQL(
 SELECT pg_catalog.current_setting('wal_level'),

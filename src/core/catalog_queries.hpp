@@ -16,6 +16,9 @@ extern const std::string schema_facts;
 // chance of 2^-64.
 extern const std::string schema_digest;
 
+// One row, one column: server_version_num, on either side.
+extern const std::string server_version_num;
+
 // (encoding, collation, ctype, connection_limit, owner) of the current database.
 extern const std::string database_options;
 

@@ -26,6 +26,40 @@ bool is_callers_setting(const std::string &line) {
     return false;
 }
 
+// Debian's 15.20 records `pg_attver=N` in the options of every new column.
+// Its own pg_dump leaves the option out; newer ones print it as
+// `ALTER TABLE ... ALTER COLUMN ... SET (pg_attver=N);`, which no other
+// server accepts. The option goes, and the statement with it when it set
+// nothing else.
+std::string without_attver_option(const std::string &line) {
+    const std::string marker = "pg_attver=";
+    const size_t open = line.find(" SET (");
+    if (!starts_with(line, "ALTER TABLE ") || open == std::string::npos ||
+        line.find(marker, open) == std::string::npos || line.size() < 2 ||
+        line.compare(line.size() - 2, 2, ");") != 0)
+        return line;
+    const size_t list_start = open + 6;
+    const std::string list = line.substr(list_start, line.size() - 2 - list_start);
+    std::string kept;
+    size_t at = 0;
+    while (at <= list.size()) {
+        size_t comma = list.find(", ", at);
+        if (comma == std::string::npos)
+            comma = list.size();
+        const std::string option = list.substr(at, comma - at);
+        const bool attver = starts_with(option, marker) &&
+                            option.size() > marker.size() &&
+                            std::all_of(option.begin() + marker.size(), option.end(),
+                                        [](unsigned char c) { return std::isdigit(c); });
+        if (!attver)
+            kept += (kept.empty() ? "" : ", ") + option;
+        at = comma + 2;
+    }
+    if (kept.empty())
+        return "";
+    return line.substr(0, list_start) + kept + ");";
+}
+
 // A top-level line of the dump as ivory runs it; empty to drop the line.
 std::string rewrite_top_level_line(const std::string &line) {
     if (starts_with(line, "\\restrict ") || starts_with(line, "\\unrestrict "))
@@ -41,7 +75,7 @@ std::string rewrite_top_level_line(const std::string &line) {
         "SELECT pg_catalog.set_config('search_path', '', false);";
     if (line == session_search_path)
         return "SELECT pg_catalog.set_config('search_path', '', true);";
-    return line;
+    return without_attver_option(line);
 }
 
 // "-- Name: orders; Type: TABLE; Schema: public; Owner: postgres[; Tablespace: x]"

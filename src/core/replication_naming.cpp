@@ -70,13 +70,6 @@ std::string drop_slot_sql(const std::string &slot) {
            quote_literal(slot);
 }
 
-std::string create_slot_if_missing_sql(const std::string &slot) {
-    return "SELECT pg_catalog.pg_create_logical_replication_slot(" + quote_literal(slot) +
-           ", 'pgoutput') WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_replication_slots "
-           "WHERE slot_name = " +
-           quote_literal(slot) + ")";
-}
-
 std::string sql_identifier(const std::string &name) {
     std::string quoted = "\"";
     for (char c : name) {

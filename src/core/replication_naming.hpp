@@ -27,10 +27,9 @@ std::string managed_comment(const std::string &utc_timestamp);
 // A table's pg_subscription_rel state in words.
 std::string subscription_state_name(char state);
 
-// SQL for the source that drops the slot if it exists, and that creates it
-// (pgoutput, in the connected database) unless it exists.
+// SQL for the source that drops the slot if it exists (its making is in
+// replication_features.hpp: it depends on the versions).
 std::string drop_slot_sql(const std::string &slot);
-std::string create_slot_if_missing_sql(const std::string &slot);
 
 // A SQL identifier, always double-quoted: for generated SQL, where a keyword
 // must never be mistaken for syntax.

@@ -35,6 +35,14 @@ class QueryRunner {
         auto rows = std::make_shared<Rows>(query(sql, step));
         return [rows] { return std::move(*rows); };
     }
+
+    // How this database prints (pg_get_viewdef) a view whose query is
+    // `query`, as it would after CREATE VIEW ... AS query; nullopt when it
+    // cannot tell. Servers of different versions print one query differently.
+    virtual std::optional<std::string> view_definition_of(const std::string &query) {
+        (void)query;
+        return std::nullopt;
+    }
 };
 
 inline std::string value_or(const Value &value, const std::string &fallback) {

@@ -49,4 +49,18 @@ std::optional<std::string> target_version_problem(int server_version_num) {
            " release whose pg_dump has the fix for CVE-2025-8714 and CVE-2025-8715";
 }
 
+std::optional<std::string> source_version_problem(int source_version_num,
+                                                  int target_version_num) {
+    if (source_version_num / 10000 <= target_version_num / 10000)
+        return std::nullopt;
+    return "the source runs PostgreSQL " + version_text(source_version_num) +
+           ", newer than the target's PostgreSQL " + version_text(target_version_num) +
+           ": the target's pg_dump cannot dump a newer server";
+}
+
+std::string source_version_hint(int source_version_num) {
+    return "Migrate into a target of PostgreSQL " + std::to_string(source_version_num / 10000) +
+           " or later.";
+}
+
 } // namespace ivory

@@ -17,4 +17,12 @@ std::string version_text(int server_version_num);
 // the running version and the first fixed one.
 std::optional<std::string> target_version_problem(int server_version_num);
 
+// Why ivory refuses to migrate from a source of `source_version_num` into a
+// target of `target_version_num`, if it does: a source of a newer major
+// version, which the target's pg_dump cannot dump. Names both versions.
+std::optional<std::string> source_version_problem(int source_version_num, int target_version_num);
+
+// The hint that goes with source_version_problem's message.
+std::string source_version_hint(int source_version_num);
+
 } // namespace ivory

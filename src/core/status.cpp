@@ -21,6 +21,8 @@ const std::pair<StatusItem, std::string_view> item_words[] = {
     {StatusItem::sync_slot, "sync slot"},
     {StatusItem::lag, "lag"},
     {StatusItem::table, "table"},
+    {StatusItem::feature, "feature"},
+    {StatusItem::conflicts, "conflicts"},
     {StatusItem::unknown, "unknown"}};
 
 const std::pair<ItemState, std::string_view> state_words[] = {
@@ -40,7 +42,10 @@ const std::pair<ItemState, std::string_view> state_words[] = {
     {ItemState::copying, "copying"},
     {ItemState::copied, "copied"},
     {ItemState::synchronized, "synchronized"},
-    {ItemState::ready, "ready"}};
+    {ItemState::ready, "ready"},
+    {ItemState::used, "used"},
+    {ItemState::none, "none"},
+    {ItemState::seen, "seen"}};
 
 } // namespace
 

@@ -23,6 +23,8 @@ enum class StatusItem {
     sync_slot,
     lag,
     table,
+    feature,   // what the versions offer and ivory uses (streaming, failover slot)
+    conflicts, // apply conflicts counted by the target (18+)
     unknown
 };
 
@@ -50,6 +52,11 @@ enum class ItemState {
     copied,
     synchronized,
     ready,
+    // feature
+    used,
+    // conflicts
+    none,
+    seen,
 };
 
 std::string_view severity_word(Severity severity);

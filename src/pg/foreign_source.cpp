@@ -4,6 +4,7 @@
 
 #include "../core/conninfo.hpp"
 #include "../core/error.hpp"
+#include "../core/quote.hpp"
 #include "foreign_source.hpp"
 
 #include "compat.hpp"
@@ -16,6 +17,7 @@ extern "C" {
 #include "commands/defrem.h"
 #include "foreign/foreign.h"
 #include "utils/acl.h"
+#include "utils/syscache.h"
 }
 
 namespace ivory::pg {
@@ -31,6 +33,15 @@ void add_options(List *options, std::vector<std::pair<std::string, std::string>>
         const char *value = guarded([option] { return defGetString(option); });
         pairs.emplace_back(option->defname, value);
     }
+}
+
+bool has_user_mapping(Oid user, Oid server) {
+    return guarded([user, server] {
+        return SearchSysCacheExists2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(user),
+                                     ObjectIdGetDatum(server)) ||
+               SearchSysCacheExists2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(InvalidOid),
+                                     ObjectIdGetDatum(server));
+    });
 }
 
 } // namespace
@@ -58,8 +69,19 @@ std::string resolve_source(const std::string &source) {
     });
     if (access != ACLCHECK_OK)
         throw Error("42501", "permission denied for foreign server " + source);
-    // Errors when the caller has no user mapping: the credentials are its own.
-    UserMapping *mapping = guarded([server_id] { return GetUserMapping(GetUserId(), server_id); });
+    // The credentials are the caller's own: without a user mapping (its own
+    // or PUBLIC's) there are none. Said here, in the same words on every
+    // version (the server's own message changed in 18).
+    const Oid user_id = guarded([] { return GetUserId(); });
+    if (!has_user_mapping(user_id, server_id))
+        throw Error("42704",
+                    "user mapping not found for user \"" +
+                        std::string(guarded([user_id] { return GetUserNameFromId(user_id, false); })) +
+                        "\", server \"" + source + "\"",
+                    "",
+                    "CREATE USER MAPPING FOR CURRENT_USER SERVER " + quote_identifier(source) +
+                        " OPTIONS (user '...', password '...')");
+    UserMapping *mapping = guarded([user_id, server_id] { return GetUserMapping(user_id, server_id); });
 
     std::vector<std::pair<std::string, std::string>> pairs;
     add_options(server->options, pairs);

@@ -5,6 +5,7 @@
 #include "spi.hpp"
 
 #include "guard.hpp"
+#include "subtransaction.hpp"
 
 namespace ivory::pg {
 
@@ -93,6 +94,28 @@ Rows LocalSession::fetch(const std::string &step, int rc) {
         SPI_freetuptable(table);
     });
     return rows;
+}
+
+std::optional<std::string> LocalSession::view_definition_of(const std::string &query) {
+    std::optional<std::string> definition;
+    try {
+        in_subtransaction_rolled_back([&] {
+            execute("CREATE TEMPORARY VIEW ivory_definition_probe AS " + query);
+            const Rows printed = this->query(
+                "SELECT pg_catalog.pg_get_viewdef('pg_temp.ivory_definition_probe'::pg_catalog."
+                "regclass)",
+                "printing a view's definition");
+            if (!printed.empty())
+                definition = printed.front().at(0);
+        });
+    } catch (const PgError &error) {
+        // Not this database's SQL, or no right to make temporary objects:
+        // the definitions stay as they were read. A cancel is a cancel.
+        if (error.sqlstate() == "57014")
+            throw;
+        return std::nullopt;
+    }
+    return definition;
 }
 
 void LocalSession::execute(const std::string &sql, const std::string &secret) {

@@ -22,6 +22,10 @@ class LocalSession : public QueryRunner {
 
     Rows query(const std::string &sql, const std::string &step) override;
 
+    // A temporary view of `query`, made and printed in a subtransaction that
+    // is rolled back: nothing of it stays. nullopt when it cannot be made.
+    std::optional<std::string> view_definition_of(const std::string &query) override;
+
     // A query with text parameters $1, $2, ... (NULL for an empty Value).
     Rows query(const std::string &sql, const std::vector<Value> &parameters,
                const std::string &step);

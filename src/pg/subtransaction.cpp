@@ -11,7 +11,9 @@ extern "C" {
 
 namespace ivory::pg {
 
-void in_subtransaction(const std::function<void()> &work) {
+namespace {
+
+void run_in_subtransaction(const std::function<void()> &work, bool keep) {
     const MemoryContext caller_context = CurrentMemoryContext;
     const ResourceOwner caller_owner = CurrentResourceOwner;
     // The work allocates where the caller does (SPI's context), not in the
@@ -30,11 +32,24 @@ void in_subtransaction(const std::function<void()> &work) {
         });
         throw;
     }
-    guarded([caller_context, caller_owner] {
-        ReleaseCurrentSubTransaction();
+    guarded([caller_context, caller_owner, keep] {
+        if (keep)
+            ReleaseCurrentSubTransaction();
+        else
+            RollbackAndReleaseCurrentSubTransaction();
         MemoryContextSwitchTo(caller_context);
         CurrentResourceOwner = caller_owner;
     });
+}
+
+} // namespace
+
+void in_subtransaction(const std::function<void()> &work) {
+    run_in_subtransaction(work, true);
+}
+
+void in_subtransaction_rolled_back(const std::function<void()> &work) {
+    run_in_subtransaction(work, false);
 }
 
 } // namespace ivory::pg

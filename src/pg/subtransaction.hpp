@@ -12,4 +12,7 @@ namespace ivory::pg {
 // top transaction's memory, so it outlives the rollback).
 void in_subtransaction(const std::function<void()> &work);
 
+// The same, but what `work` did is rolled back also when it succeeds.
+void in_subtransaction_rolled_back(const std::function<void()> &work);
+
 } // namespace ivory::pg

@@ -115,6 +115,17 @@ TEST(TargetVersion, VersionText) {
     EXPECT_EQ(version_text(90624), "9.6.24");
 }
 
+TEST(SourceVersion, ANewerMajorIsRefusedNamingBothVersions) {
+    EXPECT_FALSE(source_version_problem(120022, 150018).has_value());
+    EXPECT_FALSE(source_version_problem(150018, 150002).has_value()); // minors do not matter
+    EXPECT_FALSE(source_version_problem(180004, 190000).has_value());
+    const std::optional<std::string> newer = source_version_problem(180004, 150018);
+    ASSERT_TRUE(newer.has_value());
+    EXPECT_NE(newer->find("18.4"), std::string::npos) << *newer;
+    EXPECT_NE(newer->find("15.18"), std::string::npos) << *newer;
+    EXPECT_NE(source_version_hint(180004).find("18"), std::string::npos);
+}
+
 TEST(FirstRow, AnEmptyResultIsAnErrorNamingWhatWasAsked) {
     const Rows none;
     try {

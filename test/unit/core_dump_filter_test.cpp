@@ -93,6 +93,22 @@ TEST(DumpFilter, RemovesRestrictLinesAndCallersSettings) {
     EXPECT_EQ(dump.entries.back().sql.find("\\unrestrict"), std::string::npos);
 }
 
+TEST(DumpFilter, DropsTheColumnOptionPgAttverOfDebians15) {
+    const SchemaDump dump = parse_schema_dump(
+        "-- Name: t; Type: TABLE; Schema: public; Owner: postgres\n"
+        "CREATE TABLE public.t (id integer, x text);\n"
+        "ALTER TABLE ONLY public.t ALTER COLUMN id SET (pg_attver=22158952);\n"
+        "ALTER TABLE ONLY public.t ALTER COLUMN x SET (n_distinct=5, pg_attver=22158952);\n"
+        "ALTER TABLE ONLY public.t ALTER COLUMN x SET (pg_attver='x');\n"
+        "SELECT 'ALTER TABLE ONLY a ALTER COLUMN b SET (pg_attver=1);';\n");
+    ASSERT_EQ(dump.entries.size(), 1u);
+    EXPECT_EQ(dump.entries[0].sql,
+              "CREATE TABLE public.t (id integer, x text);\n"
+              "ALTER TABLE ONLY public.t ALTER COLUMN x SET (n_distinct=5);\n"
+              "ALTER TABLE ONLY public.t ALTER COLUMN x SET (pg_attver='x');\n"
+              "SELECT 'ALTER TABLE ONLY a ALTER COLUMN b SET (pg_attver=1);';\n");
+}
+
 TEST(DumpFilter, MakesSettingsTransactionLocal) {
     const SchemaDump dump = parse_schema_dump(sample_dump);
     EXPECT_NE(dump.preamble.find("SET LOCAL standard_conforming_strings = on;"), std::string::npos);
