@@ -88,8 +88,10 @@ ivory_on() { # database command [options...]
         --target-dbname "$database" "$@"
 }
 
-# Every user table of the source: plain, partitioned and partitions (not
-# pg_stat_user_tables, which leaves partitioned tables out before 15).
+# Every user table of the source: plain, partitioned and partitions. Not
+# lib_integration.sh's user_tables: pg_stat_user_tables lists partitioned
+# tables only on newer versions, and materialized views, which the schema copy
+# leaves unpopulated (they are compared once refreshed).
 matrix_tables() {
     source_sql $DB -c "SELECT format('%I.%I', n.nspname, c.relname)
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -345,7 +347,7 @@ fi
 
 ivory_on $DB replication create
 expect_status 0 "$P: replication create"
-[ "$STATUS" -eq 0 ] || abort "replication create failed: nothing to replicate" "$ERR"
+[ "$STATUS" -eq 0 ] || abort "no replication to go on with (the failure above)"
 
 # The writers: pgbench's own transactions, and one that inserts into the rich
 # tables through their identity and serial defaults (and updates and deletes
@@ -377,6 +379,7 @@ WRITERS+=($!)
 pgbench -n -c 1 -T "$WRITE_SECONDS" -R 25 -f "$TMPDIR/rich.pgbench" -h "$HOST" -p "$SOURCE_PORT" \
     -U postgres $DB >"$TMPDIR/rich.out" 2>&1 &
 WRITERS+=($!)
+WRITER_NAMES=(pgbench rich)
 sleep 1
 
 step=$SECONDS
@@ -392,7 +395,7 @@ expect_in "replication is ready" "$ERR" "$P: status says the replication is read
 expect_in "table public.measurements_2024: ready" "$ERR" "$P: status names a partition as ready"
 writers_running=0
 for pid in "${WRITERS[@]}"; do kill -0 "$pid" 2>/dev/null && writers_running=$((writers_running + 1)); done
-streamed() { [ "$(target_sql $DB -c "SELECT count(*) FROM event_log WHERE kind = 'write'" 2>/dev/null)" -gt 0 ]; }
+streamed() { [ "$(target_sql $DB -c "SELECT count(*) FROM event_log WHERE kind = 'write'" 2>/dev/null)" -gt 0 ] 2>/dev/null; }
 if poll_until 30 streamed; then
     pass "$P: rows written on the source stream to the target ($writers_running writers still running)"
 else
@@ -400,17 +403,16 @@ else
 fi
 
 # Stop the writers: they end after WRITE_SECONDS by themselves.
-for pid in "${WRITERS[@]}"; do
-    wait "$pid"
+for i in "${!WRITERS[@]}"; do
+    wait "${WRITERS[$i]}"
     status=$?
-    out="$TMPDIR/pgbench.out"
-    [ "$pid" = "${WRITERS[1]}" ] && out="$TMPDIR/rich.out"
-    processed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out")
+    name=${WRITER_NAMES[$i]}
+    processed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$TMPDIR/$name.out")
     if [ "$status" -eq 0 ] && [ "${processed:-0}" -gt 0 ]; then
-        pass "$P: writer $(basename "$out" .out) ran $processed transactions on the source"
+        pass "$P: writer $name ran $processed transactions on the source"
     else
-        fail "$P: writer $(basename "$out" .out) exited $status after ${processed:-no} transactions" \
-            "$(tail -5 "$out")"
+        fail "$P: writer $name exited $status after ${processed:-no} transactions" \
+            "$(tail -5 "$TMPDIR/$name.out")"
     fi
 done
 WRITERS=()
