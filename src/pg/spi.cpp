@@ -101,10 +101,10 @@ std::optional<std::string> LocalSession::view_definition_of(const std::string &q
     try {
         in_subtransaction_rolled_back([&] {
             execute("CREATE TEMPORARY VIEW ivory_definition_probe AS " + query);
+            // Not read-only: a read-only query would not see the new view.
             const Rows printed = this->query(
-                "SELECT pg_catalog.pg_get_viewdef('pg_temp.ivory_definition_probe'::pg_catalog."
-                "regclass)",
-                "printing a view's definition");
+                "SELECT pg_catalog.pg_get_viewdef($1::pg_catalog.regclass)",
+                {Value("pg_temp.ivory_definition_probe")}, "printing a view's definition");
             if (!printed.empty())
                 definition = printed.front().at(0);
         });
