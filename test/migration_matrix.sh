@@ -31,39 +31,26 @@ if [ $# -ne 2 ] || [ ! -d "$1" ] || [ ! -d "$2" ]; then
     echo "integration: 0 passed, 1 failed"
     exit 2
 fi
-SOURCE_BINDIR=$(cd "$1" && pwd)
-TARGET_BINDIR=$(cd "$2" && pwd)
+set -- "$(cd "$1" && pwd)" "$(cd "$2" && pwd)" # before the cd below
 cd "$(dirname "$0")/.." || exit 2
-PATH="$TARGET_BINDIR:$PATH"
-PG_BINDIR=$TARGET_BINDIR
-export SOURCE_BINDIR TARGET_BINDIR PG_BINDIR PATH
 # Both sides' rows are rendered by the same client settings (timestamptz).
 export PGTZ=UTC PGDATESTYLE=ISO
 WRITE_SECONDS=${MATRIX_WRITE_SECONDS:-8}
 PGBENCH_RATE=${MATRIX_PGBENCH_RATE:-100}
 STARTED=$SECONDS
 
-# The major version of a server binary ("postgres (PostgreSQL) 12.22" -> 12).
-major_of() { "$1/postgres" --version 2>/dev/null | sed -nE 's/^[^0-9]*([0-9]+).*/\1/p'; }
-SOURCE_MAJOR=$(major_of "$SOURCE_BINDIR")
-TARGET_MAJOR=$(major_of "$TARGET_BINDIR")
-P="${SOURCE_MAJOR:-?}->${TARGET_MAJOR:-?}"
-
-source test/cluster.sh
+source test/lib_pair.sh
+pair_start "$1" "$2" 56000
+P=$PAIR
+TARGET_MAJOR=${TARGET_VERSION%%.*}
 WRITERS=()
 cleanup() {
     local pid
     for pid in "${WRITERS[@]}"; do kill "$pid" 2>/dev/null; done
-    # A cluster.sh without cluster_bindir stops every cluster with $PG_BINDIR.
-    if ! declare -F cluster_bindir >/dev/null && [ -f "${IVORY_TEST_DIR:-/nonexistent}/source/postmaster.pid" ]; then
-        as_cluster_user "$SOURCE_BINDIR/pg_ctl" -D "$IVORY_TEST_DIR/source" -m immediate stop >/dev/null 2>&1
-    fi
     clusters_teardown
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-clusters_setup
-source test/lib_integration.sh
 
 SOURCE_PASSWORD=right-Secret-42 # ivory_tester's, as in run_tests.sh
 DB=matrix
@@ -124,13 +111,10 @@ source_write() { # sql
 }
 
 # --- the pair -------------------------------------------------------------------------
-missing=""
-for tool in initdb pg_ctl postgres; do [ -x "$SOURCE_BINDIR/$tool" ] || missing="$missing source:$tool"; done
-for tool in initdb pg_ctl postgres psql pg_dump pgbench pg_config; do
-    [ -x "$TARGET_BINDIR/$tool" ] || missing="$missing target:$tool"
+for tool in psql pg_dump pgbench pg_config; do
+    [ -x "$TARGET_BINDIR/$tool" ] || abort "the target's bin directory $TARGET_BINDIR has no $tool"
 done
-[ -z "$missing" ] || abort "the bin directories lack$missing" "source $SOURCE_BINDIR, target $TARGET_BINDIR"
-pass "$P: source $SOURCE_BINDIR, target $TARGET_BINDIR"
+pass "$P: source $SOURCE_BINDIR, target $TARGET_BINDIR, ports $SOURCE_PORT and $TARGET_PORT"
 TARGET_SHAREDIR=$(pg_config --sharedir)
 if [ -f "$TARGET_SHAREDIR/extension/ivory.control" ] && [ -f "$(pg_config --pkglibdir)/ivory.so" ]; then
     pass "$P: the extension is installed in the target's PostgreSQL"
@@ -141,36 +125,6 @@ fi
 run ivory --version
 [ "$STATUS" -eq 0 ] || abort "ivory --version: exit $STATUS (is the command on PATH?)" "$ERR"
 pass "$P: $(printf '%s' "$OUT" | head -1)"
-
-SOURCE_PORT=$(free_port 56000)
-TARGET_PORT=$(free_port $((SOURCE_PORT + 1)))
-# As run_tests.sh's source: postgres trusted, the others (ivory_tester,
-# ivory_replicator) with a password. 12 and 13 hash passwords with md5 by
-# default, which scram-sha-256 lines refuse.
-cat >"$IVORY_TEST_DIR/hba.conf" <<HBA
-local all postgres trust
-local all all scram-sha-256
-host all postgres 127.0.0.1/32 trust
-host all all 127.0.0.1/32 scram-sha-256
-HBA
-# cluster.sh runs the cluster named source with $SOURCE_BINDIR; one from
-# before that (no cluster_bindir) runs every cluster with $PG_BINDIR.
-source_pg_bindir=$PG_BINDIR
-declare -F cluster_bindir >/dev/null || source_pg_bindir=$SOURCE_BINDIR
-PG_BINDIR=$source_pg_bindir cluster_start source "$SOURCE_PORT" "$IVORY_TEST_DIR/hba.conf" \
-    "wal_level = logical" "max_replication_slots = 10" "max_wal_senders = 10" \
-    "password_encryption = 'scram-sha-256'" ||
-    abort "the source cluster ($SOURCE_BINDIR) did not start" "$(tail -5 "$IVORY_TEST_DIR/source.log" 2>/dev/null)"
-cluster_start target "$TARGET_PORT" "$IVORY_TEST_DIR/hba.conf" \
-    "max_logical_replication_workers = 6" "max_worker_processes = 12" ||
-    abort "the target cluster ($TARGET_BINDIR) did not start" "$(tail -5 "$IVORY_TEST_DIR/target.log" 2>/dev/null)"
-# The servers must be the versions asked for.
-running="$(source_sql postgres -c "SELECT current_setting('server_version_num')::int / 10000")->$(target_sql postgres -c "SELECT current_setting('server_version_num')::int / 10000")"
-if [ "$running" = "$P" ]; then
-    pass "$P: clusters started on ports $SOURCE_PORT and $TARGET_PORT, running $running"
-else
-    abort "the clusters run $running, not $P"
-fi
 
 # --- 1. the source's schema and data --------------------------------------------------
 step=$SECONDS

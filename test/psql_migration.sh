@@ -8,6 +8,7 @@
 # TARGET_BINDIR holds psql and pgbench and the server ivory is installed in.
 # Run by test/run_versions.sh; ends with "integration: N passed, M failed".
 set -u
+set -- "$(cd "$1" && pwd)" "$(cd "$2" && pwd)" # before the cd below
 cd "$(dirname "$0")/.."
 source test/lib_pair.sh
 pair_start "$1" "$2" 56500
