@@ -103,7 +103,12 @@ std::string table_summary(const std::vector<const StatusEntry *> &tables) {
 
 std::string action_message(const std::string &object_type, const std::string &object_name,
                            const std::string &action) {
-    return object_type + " " + object_name + ": " + action;
+    std::string message = object_type + " " + object_name + ": " + action;
+    // A source role that is not a superuser replicates as itself.
+    if (object_type == "role" && action == "used")
+        message += " as the subscription's login (not a superuser: ivory makes no role on the "
+                   "source)";
+    return message;
 }
 
 StatusReport report_status(const std::vector<StatusEntry> &entries, bool collapse_initializing) {

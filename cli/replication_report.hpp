@@ -12,7 +12,9 @@
 
 namespace ivory::cli {
 
-// "<object_type> <object_name>: <action>", e.g. "role ivory_replicator: created".
+// "<object_type> <object_name>: <action>", e.g. "role ivory_replicator: created";
+// a source role that is used as it is says so ("role app: used as the
+// subscription's login (not a superuser: ...)").
 std::string action_message(const std::string &object_type, const std::string &object_name,
                            const std::string &action);
 

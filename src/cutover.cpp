@@ -8,10 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "core/catalog_queries.hpp"
 #include "core/error.hpp"
 #include "core/quote.hpp"
 #include "core/replication_naming.hpp"
 #include "core/results.hpp"
+#include "core/source_role.hpp"
 #include "core/status.hpp"
 #include "core/strings.hpp"
 #include "functions.hpp"
@@ -49,6 +51,7 @@ struct SourceSequence {
     std::optional<long long> last_value; // nullopt: never used
     long long start_value = 1;
     long long increment = 1;
+    bool readable = true; // false: the source role may not read last_value
 
     // The value nextval returned last, or would have returned before the first.
     long long current() const { return last_value.value_or(start_value - increment); }
@@ -59,17 +62,33 @@ std::map<std::string, SourceSequence> read_sequences(remote::Connection &source)
     for (const Row &row : source.query(
              "SELECT schemaname::pg_catalog.text, sequencename::pg_catalog.text, "
              "last_value::pg_catalog.text, start_value::pg_catalog.text, "
-             "increment_by::pg_catalog.text FROM pg_catalog.pg_sequences "
+             "increment_by::pg_catalog.text, "
+             // pg_sequences' own condition for showing last_value.
+             "pg_catalog.has_sequence_privilege(pg_catalog.format('%I.%I', schemaname, "
+             "sequencename), 'SELECT,USAGE')::pg_catalog.text FROM pg_catalog.pg_sequences "
              "WHERE schemaname NOT IN ('pg_catalog', 'information_schema', 'ivory') ORDER BY 1, 2",
              "reading the sequences")) {
-        SourceSequence sequence{text_of(row, 0), text_of(row, 1), std::nullopt,
-                                number_of(row.at(3)), number_of(row.at(4))};
+        SourceSequence sequence{text_of(row, 0),      text_of(row, 1),
+                                std::nullopt,         number_of(row.at(3)),
+                                number_of(row.at(4)), text_of(row, 5) == "true"};
         if (row.at(2))
             sequence.last_value = number_of(row.at(2));
         sequences.emplace(quote_identifier(sequence.schema) + "." + quote_identifier(sequence.name),
                           sequence);
     }
     return sequences;
+}
+
+// A sequence the source role may not read shows no value, which would pass
+// for "never used": an error instead, before anything is set.
+void require_readable(remote::Connection &source,
+                      const std::map<std::string, SourceSequence> &sequences) {
+    std::vector<std::string> unreadable;
+    for (const auto &[name, sequence] : sequences)
+        if (!sequence.readable)
+            unreadable.push_back(name);
+    if (!unreadable.empty())
+        throw cannot_read_sequences(read_source_role(source), unreadable);
 }
 
 // "SEQ:N" with SEQ as schema.name or name (in public), split at the last colon.
@@ -160,18 +179,37 @@ struct TableToVerify {
     std::string relation;           // for SQL
     std::optional<std::string> key; // a one-column integer primary key, hashed in ranges
     std::string changes_before;     // the source's modification count before hashing
+    bool published = true;          // false: a table the publication leaves out
 };
 
+// (schema, table, whether the source role may read it, whether it is
+// published). A publication of the tables one by one (a source role that is
+// not a superuser makes one) leaves out the tables created since: they are
+// compared too, and named as not replicated.
 Rows published_tables(remote::Connection &source, const std::string &publication) {
-    Rows tables =
-        source.query("SELECT schemaname::pg_catalog.text, tablename::pg_catalog.text FROM "
-                     "pg_catalog.pg_publication_tables WHERE pubname = " +
-                         quote_literal(publication) + " ORDER BY 1, 2",
-                     "listing the published tables");
-    if (!tables.empty())
+    Rows tables = source.query(
+        "SELECT schemaname::pg_catalog.text, tablename::pg_catalog.text, "
+        "pg_catalog.has_table_privilege(pg_catalog.format('%I.%I', schemaname, tablename), "
+        "'SELECT')::pg_catalog.text, 'true' FROM pg_catalog.pg_publication_tables WHERE pubname "
+        "= " +
+            quote_literal(publication) + " ORDER BY 1, 2",
+        "listing the published tables");
+    if (!tables.empty()) {
+        const Rows all_tables = source.query(
+            "SELECT puballtables::pg_catalog.text FROM pg_catalog.pg_publication WHERE pubname = " +
+                quote_literal(publication),
+            "looking up the publication");
+        if (all_tables.empty() || text_of(all_tables.front(), 0) == "true")
+            return tables;
+        for (Row &row : source.query(catalog_queries::tables_outside_publication(publication),
+                                     "listing the tables the publication does not publish"))
+            tables.push_back(
+                {std::move(row.at(0)), std::move(row.at(1)), std::move(row.at(3)), Value("false")});
         return tables;
+    }
     return source.query(
-        "SELECT n.nspname::pg_catalog.text, c.relname::pg_catalog.text FROM "
+        "SELECT n.nspname::pg_catalog.text, c.relname::pg_catalog.text, "
+        "pg_catalog.has_table_privilege(c.oid, 'SELECT')::pg_catalog.text, 'true' FROM "
         "pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
         "WHERE c.relkind = 'r' AND c.relpersistence = 'p' AND n.nspname NOT IN "
         "('pg_catalog', 'information_schema', 'ivory') AND n.nspname NOT LIKE 'pg\\_%' "
@@ -181,9 +219,22 @@ Rows published_tables(remote::Connection &source, const std::string &publication
 
 std::vector<TableToVerify> tables_to_verify(remote::Connection &source,
                                             const std::string &publication) {
+    const Rows listed = published_tables(source, publication);
+    std::vector<std::string> unreadable;
+    for (const Row &table : listed)
+        if (text_of(table, 2) != "true")
+            unreadable.push_back(quote_identifier(text_of(table, 0)) + "." +
+                                 quote_identifier(text_of(table, 1)));
+    if (!unreadable.empty()) {
+        const SourceRole role = read_source_role(source);
+        throw cannot_read_tables(role, unreadable,
+                                 "verify hashes every table on the source as " +
+                                     quote_identifier(role.name));
+    }
     std::vector<TableToVerify> tables;
-    for (const Row &table : published_tables(source, publication)) {
+    for (const Row &table : listed) {
         TableToVerify item;
+        item.published = text_of(table, 3) == "true";
         item.name = quote_identifier(text_of(table, 0)) + "." + quote_identifier(text_of(table, 1));
         item.relation = sql_identifier(text_of(table, 0)) + "." + sql_identifier(text_of(table, 1));
         // Tables with a one-column integer primary key are hashed in key ranges.
@@ -249,15 +300,19 @@ std::string difference_detail(const TableToVerify &table, const std::vector<std:
 
 TableVerdict verdict_of(const TableToVerify &table, const RangeHashes &on_source,
                         const RangeHashes &on_target, long long range_rows,
-                        remote::Connection &source) {
+                        remote::Connection &source, const std::string &publication) {
+    const std::string unpublished = table.published
+                                        ? ""
+                                        : "not in publication " + quote_identifier(publication) +
+                                              ", so not replicated (replication create adds it): ";
     TableVerdict verdict{table.name, total_rows(on_source), total_rows(on_target), true,
-                         "same rows"};
+                         unpublished + "same rows"};
     const std::vector<std::string> differing =
         differing_ranges(on_source, on_target, table.key.has_value());
     if (differing.empty())
         return verdict;
     verdict.matches = false;
-    verdict.detail = difference_detail(table, differing, range_rows);
+    verdict.detail = unpublished + difference_detail(table, differing, range_rows);
     if (modification_count(source, table.relation) != table.changes_before) {
         verdict.matches = std::nullopt;
         verdict.detail = "the table changed on the source during the comparison; run verify "
@@ -315,6 +370,57 @@ void wait_for_sync(const SwitchoverRequest &request) {
     }
 }
 
+// The sessions the lock ends: every other client session of the source
+// database. A role that is not a superuser (or pg_read_all_stats) does not
+// see the backend type of other roles' sessions: those of a role that are no
+// WAL sender count as client sessions.
+const char *const other_sessions =
+    "a.datname = pg_catalog.current_database() AND a.pid <> pg_catalog.pg_backend_pid() AND "
+    "(a.backend_type = 'client backend' OR (a.backend_type IS NULL AND a.usesysid IS NOT NULL "
+    "AND a.pid NOT IN (SELECT w.pid FROM pg_catalog.pg_stat_get_wal_senders() w)))";
+
+// Whether this session may end session `a`, as pg_terminate_backend decides:
+// its role's privileges, or pg_signal_backend for any but a superuser's.
+const char *const may_end_session =
+    "(pg_catalog.pg_has_role(a.usesysid, 'USAGE') OR "
+    "(pg_catalog.pg_has_role('pg_signal_backend', 'USAGE') AND NOT EXISTS "
+    "(SELECT FROM pg_catalog.pg_roles r WHERE r.oid = a.usesysid AND r.rolsuper)))";
+
+// The other sessions this one may not end, as "role (pid N)".
+std::vector<std::string> sessions_not_endable(remote::Connection &source) {
+    std::vector<std::string> sessions;
+    for (const Row &row :
+         source.query(std::string("SELECT pg_catalog.format('%I (pid %s)', a.usename, a.pid) FROM "
+                                  "pg_catalog.pg_stat_activity a WHERE ") +
+                          other_sessions + " AND NOT " + may_end_session + " ORDER BY a.pid",
+                      "listing the source's sessions"))
+        sessions.push_back(text_of(row, 0));
+    return sessions;
+}
+
+// Before switchover waits or locks anything: what the source role needs for
+// it, or an error that says how to get it. The lock needs the database's
+// owner and the right to end every other session; setting the sequences
+// needs their values.
+void require_switchover_privileges(remote::Connection &source, bool lock_source) {
+    if (lock_source) {
+        const Row database = first_row(
+            source.query("SELECT pg_catalog.pg_has_role(d.datdba, 'USAGE')::pg_catalog.text, "
+                         "d.datname::pg_catalog.text, pg_catalog.pg_get_userbyid(d.datdba)::"
+                         "pg_catalog.text FROM pg_catalog.pg_database d WHERE d.datname = "
+                         "pg_catalog.current_database()",
+                         "reading the source database's owner"),
+            "reading the source database's owner");
+        if (text_of(database, 0) != "true")
+            throw cannot_lock_database(read_source_role(source), text_of(database, 1),
+                                       text_of(database, 2));
+        if (const std::vector<std::string> sessions = sessions_not_endable(source);
+            !sessions.empty())
+            throw cannot_end_sessions(read_source_role(source), sessions);
+    }
+    require_readable(source, read_sequences(source));
+}
+
 // 2. New transactions on the source are read-only; its other sessions end.
 // Returns how many sessions ended.
 std::string lock_source_database(remote::Connection &source) {
@@ -322,11 +428,15 @@ std::string lock_source_database(remote::Connection &source) {
                  "default_transaction_read_only = on', pg_catalog.current_database()); "
                  "END $ivory$",
                  "making the source read-only");
-    const Rows ended = source.query(
-        "SELECT pg_catalog.count(pg_catalog.pg_terminate_backend(pid))::pg_catalog.text "
-        "FROM pg_catalog.pg_stat_activity WHERE datname = pg_catalog.current_database() "
-        "AND pid <> pg_catalog.pg_backend_pid() AND backend_type = 'client backend'",
-        "ending the source's other sessions");
+    const Rows ended =
+        source.query(std::string("SELECT pg_catalog.count(pg_catalog.pg_terminate_backend(a.pid))::"
+                                 "pg_catalog.text FROM pg_catalog.pg_stat_activity a WHERE ") +
+                         other_sessions + " AND " + may_end_session,
+                     "ending the source's other sessions");
+    // A session of a role this one may not end that came after the check
+    // before the lock.
+    if (const std::vector<std::string> sessions = sessions_not_endable(source); !sessions.empty())
+        throw cannot_end_sessions(read_source_role(source), sessions);
     return text_of(first_row(ended, "ending the source's other sessions"), 0);
 }
 
@@ -402,6 +512,7 @@ std::vector<SequenceSetting> sync_sequences(const std::string &source_conninfo,
     // Read without consuming: pg_sequences.last_value, twice around the
     // pause to see how fast each sequence moves.
     const auto first = read_sequences(source);
+    require_readable(source, first);
     if (!equal && sample_pause > 0)
         pg::sleep_interruptibly(static_cast<long>(sample_pause * 1000));
     const auto second = equal || sample_pause <= 0 ? first : read_sequences(source);
@@ -482,13 +593,34 @@ std::vector<TableVerdict> verify_data(const std::string &source_conninfo,
     for (size_t i = 0; i < tables.size(); ++i) {
         const RangeHashes on_target =
             range_hashes(target, range_hash_query(tables[i].relation, tables[i].key, range_rows));
-        verdicts.push_back(verdict_of(tables[i], on_source[i], on_target, range_rows, source));
+        verdicts.push_back(
+            verdict_of(tables[i], on_source[i], on_target, range_rows, source, publication));
     }
     return verdicts;
 }
 
 std::string unlock_source_message(const std::string &source_conninfo) {
     remote::Connection source(source_conninfo);
+    // The database's owner resets the setting whatever it is; another role
+    // finds out whether there is one to reset.
+    const Row database = first_row(
+        source.query(
+            "SELECT pg_catalog.pg_has_role(d.datdba, 'USAGE')::pg_catalog.text, "
+            "d.datname::pg_catalog.text, pg_catalog.pg_get_userbyid(d.datdba)::pg_catalog.text, "
+            "EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s, "
+            "pg_catalog.unnest(s.setconfig) AS c(setting) WHERE s.setdatabase = d.oid AND "
+            "s.setrole = 0 AND c.setting LIKE 'default\\_transaction\\_read\\_only=%')::"
+            "pg_catalog.text FROM pg_catalog.pg_database d WHERE d.datname = "
+            "pg_catalog.current_database()",
+            "reading the source database's settings"),
+        "reading the source database's settings");
+    if (text_of(database, 0) != "true") {
+        if (text_of(database, 3) != "true")
+            return "source database writable already: it has no default_transaction_read_only "
+                   "to reset";
+        throw cannot_unlock_database(read_source_role(source), text_of(database, 1),
+                                     text_of(database, 2));
+    }
     source.query("DO $ivory$ BEGIN EXECUTE pg_catalog.format('ALTER DATABASE %I RESET "
                  "default_transaction_read_only', pg_catalog.current_database()); END $ivory$",
                  "making the source writable");
@@ -509,6 +641,10 @@ std::vector<SwitchoverStep> switchover(const std::string &source_conninfo, long 
         subscription,
         started + std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000))};
     StepRecorder steps;
+    {
+        remote::Connection source(source_conninfo);
+        require_switchover_privileges(source, lock_source);
+    }
 
     steps.start();
     wait_for_sync(request);
@@ -518,11 +654,19 @@ std::vector<SwitchoverStep> switchover(const std::string &source_conninfo, long 
     remote::Connection source(source_conninfo);
     steps.start();
     const Clock::time_point locked_at = Clock::now();
-    if (lock_source)
-        steps.record(CutoverStep::lock_source, "default_transaction_read_only = on; " +
-                                                   lock_source_database(source) +
-                                                   " session(s) ended");
-    else
+    if (lock_source) {
+        std::string ended;
+        try {
+            ended = lock_source_database(source);
+        } catch (const Error &error) {
+            // The lock may be in place: say how to undo it.
+            ErrorFields fields = error.fields();
+            fields.hint += (fields.hint.empty() ? "" : " ") + std::string(unlock_hint);
+            throw Error(fields);
+        }
+        steps.record(CutoverStep::lock_source,
+                     "default_transaction_read_only = on; " + ended + " session(s) ended");
+    } else
         steps.record(CutoverStep::lock_source, "skipped (lock_source => false)");
 
     try {
@@ -531,6 +675,8 @@ std::vector<SwitchoverStep> switchover(const std::string &source_conninfo, long 
         ErrorFields fields = error.fields();
         if (fields.hint.empty())
             fields.hint = unlock_hint;
+        else if (fields.hint.find(unlock_hint) == std::string::npos)
+            fields.hint += " " + std::string(unlock_hint);
         fields.context = "during switchover";
         throw Error(fields);
     } catch (pg::PgError &error) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/catalog_queries.hpp"
 #include "core/checks.hpp"
 #include "core/conninfo.hpp"
 #include "core/error.hpp"
@@ -23,6 +24,7 @@
 #include "core/replication_features.hpp"
 #include "core/replication_naming.hpp"
 #include "core/server_versions.hpp"
+#include "core/source_role.hpp"
 #include "core/strings.hpp"
 #include "functions.hpp"
 #include "initial_copy.hpp"
@@ -88,7 +90,37 @@ struct CreateRequest {
     bool skip_checks = false;
     bool drop_replication_user = false;
     ReplicationFeatures features;
+    SourceRole source_role; // who ivory is on the source
 };
+
+// A source role that is not a superuser replicates as itself: it cannot make
+// a role that has REPLICATION and reads every table, and it needs neither.
+ObjectAction use_source_role(const SourceRole &source_role) {
+    if (!source_role.replication)
+        throw needs_replication_attribute(source_role);
+    return {"role", source_role.name, "used"};
+}
+
+// The subscription's login as the source role itself reads every published
+// table (the initial copy, the table-sync workers).
+void require_readable_publication(remote::Connection &source, const CreateRequest &request) {
+    const Rows unreadable = source.query(
+        "SELECT pg_catalog.format('%I.%I', schemaname, tablename) FROM "
+        "pg_catalog.pg_publication_tables WHERE pubname = " +
+            quote_literal(request.publication) +
+            " AND NOT pg_catalog.has_table_privilege(pg_catalog.format('%I.%I', schemaname, "
+            "tablename), 'SELECT') ORDER BY 1",
+        "checking that the replication role may read the published tables");
+    std::vector<std::string> tables;
+    for (const Row &row : unreadable)
+        tables.push_back(text_of(row, 0));
+    if (!tables.empty())
+        throw cannot_read_tables(
+            request.source_role, tables,
+            "The subscription logs in as " + quote_identifier(request.source_role.name) +
+                " and reads every table of publication " + quote_identifier(request.publication) +
+                " for its initial copy");
+}
 
 ObjectAction ensure_role(remote::Connection &source, const CreateRequest &request,
                          const std::string &password, bool password_known_to_role,
@@ -132,26 +164,66 @@ ObjectAction ensure_role(remote::Connection &source, const CreateRequest &reques
     return {"role", role, updated ? "updated" : "exists"};
 }
 
+// A superuser's publication is FOR ALL TABLES. Any other role may publish
+// only the tables it owns, one by one: its publication lists every
+// permanent table of the user schemas, and a later call adds those created
+// since. A publication that ivory did not make is used only when it
+// publishes every table already.
 ObjectAction ensure_publication(remote::Connection &source, const CreateRequest &request,
                                 const std::string &comment) {
     const Rows found = source.query(
-        "SELECT puballtables::pg_catalog.text FROM pg_catalog.pg_publication WHERE pubname = " +
+        "SELECT p.puballtables::pg_catalog.text, COALESCE(pg_catalog.obj_description(p.oid, "
+        "'pg_publication'), '') FROM pg_catalog.pg_publication p WHERE p.pubname = " +
             quote_literal(request.publication),
         "looking up the publication");
-    if (!found.empty()) {
-        if (text_of(first_row(found, "looking up the publication"), 0) != "true")
+    const bool exists = !found.empty();
+    if (exists && text_of(first_row(found, "looking up the publication"), 0) == "true")
+        return {"publication", request.publication, "exists"};
+    const std::string name = sql_identifier(request.publication);
+    if (!exists && request.source_role.superuser) {
+        source.query("CREATE PUBLICATION " + name + " FOR ALL TABLES", "creating the publication");
+        remote::undo_on_abort(request.source, "DROP PUBLICATION IF EXISTS " + name);
+        source.query("COMMENT ON PUBLICATION " + name + " IS " + quote_literal(comment),
+                     "commenting the publication");
+        return {"publication", request.publication, "created"};
+    }
+
+    std::vector<std::string> to_add;    // as SQL
+    std::vector<std::string> unlisted;  // for people
+    std::vector<std::string> not_owned; // for people
+    for (const Row &table :
+         source.query(catalog_queries::tables_outside_publication(request.publication),
+                      "listing the tables the publication does not publish")) {
+        const std::string quoted =
+            quote_identifier(text_of(table, 0)) + "." + quote_identifier(text_of(table, 1));
+        to_add.push_back("ONLY " + sql_identifier(text_of(table, 0)) + "." +
+                         sql_identifier(text_of(table, 1)));
+        unlisted.push_back(quoted);
+        if (text_of(table, 2) != "true")
+            not_owned.push_back(quoted);
+    }
+    if (exists) {
+        if (to_add.empty())
+            return {"publication", request.publication, "exists"};
+        if (!is_managed_comment(text_of(first_row(found, "looking up the publication"), 1)))
             throw Error("42710",
                         "publication " + quote_identifier(request.publication) +
                             " exists on the source but does not publish all tables",
-                        "", "Drop it, or choose another publication name.");
-        return {"publication", request.publication, "exists"};
+                        "Not published: " + listed_names(unlisted) + ".",
+                        "Drop it, or choose another publication name.");
     }
-    source.query("CREATE PUBLICATION " + sql_identifier(request.publication) + " FOR ALL TABLES",
+    if (!not_owned.empty())
+        throw cannot_publish_tables(request.source_role, request.publication, not_owned);
+    const std::string tables = join(to_add, ", ");
+    if (exists) {
+        source.query("ALTER PUBLICATION " + name + " ADD TABLE " + tables,
+                     "adding tables to the publication");
+        return {"publication", request.publication, "updated"};
+    }
+    source.query("CREATE PUBLICATION " + name + (tables.empty() ? "" : " FOR TABLE " + tables),
                  "creating the publication");
-    remote::undo_on_abort(request.source,
-                          "DROP PUBLICATION IF EXISTS " + sql_identifier(request.publication));
-    source.query("COMMENT ON PUBLICATION " + sql_identifier(request.publication) + " IS " +
-                     quote_literal(comment),
+    remote::undo_on_abort(request.source, "DROP PUBLICATION IF EXISTS " + name);
+    source.query("COMMENT ON PUBLICATION " + name + " IS " + quote_literal(comment),
                  "commenting the publication");
     return {"publication", request.publication, "created"};
 }
@@ -324,9 +396,6 @@ std::vector<ObjectAction> replication_create(const std::string &source_conninfo,
                                              const std::string &subscription_name,
                                              const std::optional<std::string> &replication_password,
                                              bool skip_checks, bool drop_replication_user) {
-    CreateRequest request{source_conninfo,      publication,           subscription_name,
-                          replication_password, skip_checks,           drop_replication_user,
-                          ReplicationFeatures{}};
     const std::string slot = slot_name_for(subscription_name);
     const std::string comment = managed_comment(utc_now());
     std::vector<ObjectAction> actions;
@@ -337,31 +406,51 @@ std::vector<ObjectAction> replication_create(const std::string &source_conninfo,
     if (const std::optional<std::string> problem =
             source_version_problem(source.server_version(), pg::running_server_version_num()))
         throw Error("0A000", *problem, "", source_version_hint(source.server_version()));
-    request.features =
-        replication_features(source.server_version(), pg::running_server_version_num());
+    const CreateRequest request{
+        source_conninfo,
+        publication,
+        subscription_name,
+        replication_password,
+        skip_checks,
+        drop_replication_user,
+        replication_features(source.server_version(), pg::running_server_version_num()),
+        read_source_role(source)};
     if (!skip_checks)
         require_ready(source, target);
 
-    // The password lives only in the subscription: reuse it unless told
-    // otherwise, so that a second call changes nothing.
     const std::optional<Subscription> existing = find_subscription(target, subscription_name);
-    const std::optional<std::string> stored_password =
-        existing ? conninfo_value(existing->conninfo, "password") : std::nullopt;
-    const bool keep_stored = !replication_password && stored_password &&
-                             !stored_password->empty() && !drop_replication_user;
-    const std::string password = replication_password ? *replication_password
-                                 : keep_stored        ? *stored_password
-                                                      : pg::random_password();
-
-    actions.push_back(ensure_role(source, request, password, keep_stored, comment));
+    const bool as_source_role =
+        replication_login(request.source_role) == ReplicationLogin::source_role;
+    std::string password;
+    if (as_source_role) {
+        // The source role's own login: the password it connected with here
+        // (or the one given), nothing made or changed on the source.
+        password = replication_password ? *replication_password : source.pinned().password;
+        actions.push_back(use_source_role(request.source_role));
+    } else {
+        // ivory_replicator's password lives only in the subscription: reuse
+        // it unless told otherwise, so that a second call changes nothing.
+        const std::optional<std::string> stored_password =
+            existing ? conninfo_value(existing->conninfo, "password") : std::nullopt;
+        const bool keep_stored = !replication_password && stored_password &&
+                                 !stored_password->empty() && !drop_replication_user;
+        password = replication_password ? *replication_password
+                   : keep_stored        ? *stored_password
+                                        : pg::random_password();
+        actions.push_back(ensure_role(source, request, password, keep_stored, comment));
+    }
     actions.push_back(ensure_publication(source, request, comment));
+    if (as_source_role)
+        require_readable_publication(source, request);
     actions.push_back(ensure_slot(source, request, slot));
 
     pg::LocalSettingsScope settings;
     settings.set("standard_conforming_strings", "on");
-    actions.push_back(ensure_subscription(target, settings, request, slot,
-                                          subscription_conninfo(source_conninfo, password),
-                                          password, existing, comment));
+    actions.push_back(ensure_subscription(
+        target, settings, request, slot,
+        subscription_conninfo(source_conninfo, replication_login_role(request.source_role),
+                              password),
+        password, existing, comment));
     const Subscription created = require_subscription(target, subscription_name);
     const int added = register_published_tables(target, source, created);
     actions.push_back({"tables", std::to_string(added), "registered"});
@@ -474,8 +563,17 @@ std::vector<ObjectAction> replication_drop(const std::string &source_conninfo,
                  .query("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = " + quote_literal(role),
                         "looking up the replication role")
                  .empty();
-        if (role_exists)
-            source.query(drop_role_statement(), "dropping the replication role");
+        if (role_exists) {
+            try {
+                source.query(drop_role_statement(), "dropping the replication role");
+            } catch (const Error &error) {
+                // A superuser's replication left it; a source role that is
+                // not one may not drop it.
+                if (error.fields().sqlstate != sqlstate::insufficient_privilege)
+                    throw;
+                throw cannot_drop_ivory_role(read_source_role(source), error.fields().message);
+            }
+        }
         actions.push_back({"role", role, role_exists ? "dropped" : "absent"});
     }
     return actions;

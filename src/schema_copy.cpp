@@ -5,10 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "core/catalog_queries.hpp"
 #include "core/conninfo.hpp"
 #include "core/dump_filter.hpp"
 #include "core/error.hpp"
 #include "core/server_versions.hpp"
+#include "core/source_role.hpp"
 #include "core/strings.hpp"
 #include "functions.hpp"
 #include "pg/child_process.hpp"
@@ -49,6 +51,16 @@ remote::PinnedConnection verify_source(const std::string &conninfo) {
         remote::Connection source(conninfo);
         source_version = source.server_version();
         pinned = source.pinned();
+        // pg_dump would stop at the first such table with the source's
+        // "permission denied"; all of them are named here, with the grant.
+        std::vector<std::string> unreadable;
+        for (const Row &row :
+             source.query(catalog_queries::unreadable_tables, "listing tables it may not read"))
+            unreadable.push_back(text_of(row, 0));
+        if (!unreadable.empty())
+            throw cannot_read_tables(read_source_role(source), unreadable,
+                                     "pg_dump locks every table whose definition it dumps, which "
+                                     "needs SELECT on it");
     }
     if (const std::optional<std::string> problem =
             source_version_problem(source_version, pg::running_server_version_num()))

@@ -1,11 +1,10 @@
 #include "catalog_queries.hpp"
 
+#include "quote.hpp"
+
 namespace ivory::catalog_queries {
 
 namespace {
-
-// The role the replication will log in as (SPEC: ivory_replicator).
-const std::string replication_role = "'ivory_replicator'";
 
 // Schemas that hold user objects: not the system's, not ivory's, not an
 // extension's.
@@ -227,31 +226,42 @@ FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())SQ
 const std::string server_version_num =
     "SELECT pg_catalog.current_setting('server_version_num')";
 
-const std::string source_settings = R"SQL(
+const std::string source_role = R"SQL(
+SELECT r.rolname::pg_catalog.text, r.rolsuper::pg_catalog.text, r.rolreplication::pg_catalog.text,
+       pg_catalog.current_setting('server_version_num')
+FROM pg_catalog.pg_roles r WHERE r.rolname = SESSION_USER)SQL";
+
+// WAL senders are counted by pg_stat_get_wal_senders, which lists every one
+// to every role; pg_stat_activity hides the backend type of other roles'
+// sessions from a role that is not a superuser (or pg_read_all_stats).
+std::string source_settings(const std::string &login_role) {
+    const std::string role = quote_literal(login_role);
+    return R"SQL(
 SELECT pg_catalog.current_setting('wal_level'),
        pg_catalog.current_setting('max_replication_slots'),
        (SELECT pg_catalog.count(*) FROM pg_catalog.pg_replication_slots)::pg_catalog.text,
        pg_catalog.current_setting('max_wal_senders'),
-       (SELECT pg_catalog.count(*) FROM pg_catalog.pg_stat_activity
-        WHERE backend_type = 'walsender')::pg_catalog.text,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.pg_stat_get_wal_senders())::pg_catalog.text,
        pg_catalog.host(pg_catalog.inet_client_addr()),
        pg_catalog.host(pg_catalog.inet_server_addr()),
        COALESCE((SELECT s.ssl FROM pg_catalog.pg_stat_ssl s
                  WHERE s.pid = pg_catalog.pg_backend_pid()), false)::pg_catalog.text,
        pg_catalog.current_database(),
        (SELECT pg_catalog.string_agg(r.rolname, E'\n') FROM pg_catalog.pg_roles r
-        WHERE r.rolname <> )SQL" + replication_role +
-                                    R"SQL(
+        WHERE r.rolname <> )SQL" +
+           role + R"SQL(
           AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles me
                       WHERE me.rolname = )SQL" +
-                                    replication_role + R"SQL(
+           role + R"SQL(
                         AND pg_catalog.pg_has_role(me.oid, r.oid, 'MEMBER'))))SQL";
+}
 
 // From 16 on, entries starting with '/' are regular expressions: the source
-// matches them against the database and ivory's replication role with its own
+// matches them against the database and the replication role with its own
 // regex engine, which statement_timeout and cancel stop (a pattern compiled
 // into std::regex here could backtrack for ever, uninterruptibly).
-const std::string hba_rules = R"SQL(
+std::string hba_rules(const std::string &login_role) {
+    return R"SQL(
 WITH rules AS (
     SELECT r.*, pg_catalog.current_setting('server_version_num')::pg_catalog.int4 >= 160000
                 AND r.error IS NULL AS regex_entries
@@ -267,10 +277,30 @@ SELECT line_number::pg_catalog.text, type, pg_catalog.array_to_string(database, 
        (regex_entries AND EXISTS (
            SELECT FROM pg_catalog.unnest(user_name) AS u(entry)
            WHERE pg_catalog.substr(u.entry, 1, 1) = '/'
-             AND )SQL" + replication_role +
-                              R"SQL( OPERATOR(pg_catalog.~) pg_catalog.substr(u.entry, 2)
+             AND )SQL" +
+           quote_literal(login_role) +
+           R"SQL( OPERATOR(pg_catalog.~) pg_catalog.substr(u.entry, 2)
        ))::pg_catalog.text
 FROM rules ORDER BY line_number)SQL";
+}
+
+const std::string unreadable_tables =
+    user_tables("NOT pg_catalog.has_table_privilege(c.oid, 'SELECT')");
+
+std::string tables_outside_publication(const std::string &publication) {
+    return "WITH ns AS (" + user_namespaces + R"SQL()
+SELECT ns.nspname::pg_catalog.text, c.relname::pg_catalog.text,
+       pg_catalog.pg_has_role(c.relowner, 'USAGE')::pg_catalog.text,
+       pg_catalog.has_table_privilege(c.oid, 'SELECT')::pg_catalog.text
+FROM pg_catalog.pg_class c JOIN ns ON ns.oid = c.relnamespace
+WHERE c.relkind = 'r' AND c.relpersistence = 'p' AND )SQL" +
+           not_extension_member("pg_class", "c.oid") + R"SQL(
+  AND NOT EXISTS (SELECT FROM pg_catalog.pg_publication_tables p
+                  WHERE p.pubname = )SQL" +
+           quote_literal(publication) + R"SQL(
+                    AND p.schemaname = ns.nspname AND p.tablename = c.relname)
+ORDER BY 1, 2)SQL";
+}
 
 const std::string tables_without_identity = user_tables(R"SQL(c.relpersistence = 'p' AND (
     c.relreplident = 'n'

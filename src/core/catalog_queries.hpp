@@ -22,12 +22,30 @@ extern const std::string server_version_num;
 // (encoding, collation, ctype, connection_limit, owner) of the current database.
 extern const std::string database_options;
 
-// Source: wal_level, slot and WAL sender capacity, and how this connection
-// arrived (for the pg_hba.conf check).
-extern const std::string source_settings;
+// Source: the session's login role (name, superuser, replication) and the
+// server_version_num (source_role.hpp reads it).
+extern const std::string source_role;
 
-// Source: pg_hba.conf lines as the server reads them.
-extern const std::string hba_rules;
+// Source: wal_level, slot and WAL sender capacity, and how this connection
+// arrived and the memberships of `login_role`, the role the subscription will
+// log in as (for the pg_hba.conf check).
+std::string source_settings(const std::string &login_role);
+
+// Source: pg_hba.conf lines as the server reads them, with the regular
+// expressions matched against the database and `login_role`. Only superusers
+// may read them, unless granted.
+std::string hba_rules(const std::string &login_role);
+
+// Source: tables of user schemas (schema.table, quoted) that the session's
+// role may not read.
+extern const std::string unreadable_tables;
+
+// Source: (schema, table, whether the session's role owns it, whether it may
+// read it) for every permanent table of user schemas that `publication` does
+// not publish (all of them when there is no such publication): what a
+// publication of the tables one by one, as a role that is not a superuser
+// makes it, has to add.
+std::string tables_outside_publication(const std::string &publication);
 
 // Source: tables without a primary key or usable replica identity; unlogged
 // tables; sequence and large object counts.

@@ -8,14 +8,15 @@
 #include "catalog_queries.hpp"
 #include "error.hpp"
 #include "hba.hpp"
+#include "quote.hpp"
 #include "server_versions.hpp"
+#include "source_role.hpp"
 #include "strings.hpp"
 
 namespace ivory {
 
 namespace {
 
-const std::string replication_role = "ivory_replicator";
 // Differences listed in a check's detail; ivory.schema_diff has them all.
 constexpr size_t max_listed_differences = 50;
 
@@ -53,6 +54,8 @@ struct Verdict {
 
 // Source and target facts that several checks share, asked once.
 struct SharedFacts {
+    SourceRole source_role;
+    std::string login_role; // the role the subscription will log in as
     Row source_settings;
     Row target_settings;
 };
@@ -81,7 +84,8 @@ Verdict wal_level_verdict(const SharedFacts &facts) {
 
 Verdict hba_verdict(QueryRunner &source, const SharedFacts &facts) {
     std::vector<HbaRule> rules;
-    for (const Row &row : source.query(catalog_queries::hba_rules, "reading pg_hba.conf rules")) {
+    for (const Row &row :
+         source.query(catalog_queries::hba_rules(facts.login_role), "reading pg_hba.conf rules")) {
         HbaRule rule;
         rule.line_number = static_cast<int>(number(row, 0));
         rule.type = text(row, 1);
@@ -97,7 +101,7 @@ Verdict hba_verdict(QueryRunner &source, const SharedFacts &facts) {
         rules.push_back(rule);
     }
     HbaClient client;
-    client.role = replication_role;
+    client.role = facts.login_role;
     client.client_address = text(facts.source_settings, 5);
     client.server_address = text(facts.source_settings, 6);
     client.ssl = text(facts.source_settings, 7) == "true";
@@ -105,6 +109,15 @@ Verdict hba_verdict(QueryRunner &source, const SharedFacts &facts) {
     client.role_memberships = split_lines(text(facts.source_settings, 9));
     const HbaVerdict verdict = evaluate_hba(rules, client);
     return {verdict.allowed, verdict.explanation};
+}
+
+Verdict replication_role_check(QueryRunner &source, const SharedFacts &facts) {
+    std::vector<std::string> unreadable;
+    if (!facts.source_role.superuser)
+        unreadable = first_column(
+            source.query(catalog_queries::unreadable_tables, "listing tables it may not read"));
+    const RoleVerdict verdict = replication_role_verdict(facts.source_role, unreadable);
+    return {verdict.ok, verdict.detail};
 }
 
 Verdict identity_verdict(QueryRunner &source) {
@@ -226,15 +239,25 @@ struct CheckSpec {
     std::string description;
     Severity severity;
     std::function<Verdict()> verdict;
+    // What it means when the source does not let its role read what the
+    // check needs (a role that is not a superuser): "" for nothing more.
+    std::string unreadable_advice = {};
 };
 
-// Runs one check; an error of the source fails only that check. Errors of the
-// target's own session are not caught here: they abort the transaction.
-CheckResult run_one(const CheckSpec &spec) {
+// Runs one check; an error of the source fails only that check. What the
+// source role may not read (a managed service's role is no superuser) is a
+// warning that names it, not a failure. Errors of the target's own session
+// are not caught here: they abort the transaction.
+CheckResult run_one(const CheckSpec &spec, const SharedFacts &facts) {
     try {
         const Verdict verdict = spec.verdict();
         return {spec.checker, spec.description, spec.severity, verdict.ok, verdict.detail};
     } catch (const Error &error) {
+        if (error.fields().sqlstate == sqlstate::insufficient_privilege &&
+            !facts.source_role.superuser)
+            return {spec.checker, spec.description, Severity::warning, false,
+                    unreadable_check_detail(facts.source_role, error.fields().message,
+                                            spec.unreadable_advice)};
         std::string detail = "could not run the check: " + error.fields().message;
         if (!error.fields().detail.empty())
             detail += " (" + error.fields().detail + ")";
@@ -311,8 +334,10 @@ std::vector<SchemaDifference> compare_schemas(QueryRunner &source, QueryRunner &
 
 std::vector<CheckResult> run_checks(QueryRunner &source, QueryRunner &target) {
     SharedFacts facts;
-    facts.source_settings =
-        single_row(source, catalog_queries::source_settings, "reading the source's settings");
+    facts.source_role = read_source_role(source);
+    facts.login_role = replication_login_role(facts.source_role);
+    facts.source_settings = single_row(source, catalog_queries::source_settings(facts.login_role),
+                                       "reading the source's settings");
     facts.target_settings =
         single_row(target, catalog_queries::target_settings, "reading the target's settings");
     // Sequences and large objects are counted by one query, asked when needed.
@@ -328,8 +353,14 @@ std::vector<CheckResult> run_checks(QueryRunner &source, QueryRunner &target) {
          [&] { return versions_verdict(source, target); }},
         {"wal_level", "the source has wal_level = logical", Severity::error,
          [&] { return wal_level_verdict(facts); }},
-        {"pg_hba", "the source's pg_hba.conf lets " + replication_role + " connect from the target",
-         Severity::error, [&] { return hba_verdict(source, facts); }},
+        {"replication_role",
+         "the role the subscription logs in as may replicate and read every table", Severity::error,
+         [&] { return replication_role_check(source, facts); }},
+        {"pg_hba",
+         "the source's pg_hba.conf lets " + quote_identifier(facts.login_role) +
+             " connect from the target",
+         Severity::error, [&] { return hba_verdict(source, facts); },
+         hba_unreadable_advice(facts.source_role)},
         {"primary_keys", "every source table has a primary key or a replica identity",
          Severity::error, [&] { return identity_verdict(source); }},
         {"schema", "source and target schemas are in sync", Severity::error,
@@ -362,7 +393,7 @@ std::vector<CheckResult> run_checks(QueryRunner &source, QueryRunner &target) {
     };
     std::vector<CheckResult> results;
     for (const CheckSpec &spec : specs)
-        results.push_back(run_one(spec));
+        results.push_back(run_one(spec, facts));
     return results;
 }
 

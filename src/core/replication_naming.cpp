@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <iterator>
+#include <utility>
+#include <vector>
 
 #include "conninfo.hpp"
 #include "quote.hpp"
@@ -24,12 +26,19 @@ std::string slot_name_for(const std::string &subscription_name) {
 }
 
 std::string subscription_conninfo(const std::string &source_conninfo, const std::string &password) {
+    return subscription_conninfo(source_conninfo, replication_role, password);
+}
+
+std::string subscription_conninfo(const std::string &source_conninfo, const std::string &role,
+                                  const std::string &password) {
     std::string conninfo =
         conninfo_without(conninfo_without(conninfo_without(source_conninfo, "password"), "user"),
                          "application_name");
-    const std::string login = conninfo_from_pairs({{"user", replication_role},
-                                                   {"password", password},
-                                                   {"application_name", replication_role}});
+    std::vector<std::pair<std::string, std::string>> pairs = {{"user", role}};
+    if (!password.empty())
+        pairs.emplace_back("password", password);
+    pairs.emplace_back("application_name", replication_role);
+    const std::string login = conninfo_from_pairs(pairs);
     return conninfo + (conninfo.empty() ? "" : " ") + login;
 }
 
@@ -45,6 +54,11 @@ std::string password_from_random_bytes(const unsigned char *bytes, size_t count)
 
 std::string managed_comment(const std::string &utc_timestamp) {
     return "ivory managed (created on " + utc_timestamp + ")";
+}
+
+bool is_managed_comment(const std::string &comment) {
+    static const std::string prefix = "ivory managed (";
+    return comment.compare(0, prefix.size(), prefix) == 0;
 }
 
 std::string subscription_state_name(char state) {

@@ -18,11 +18,20 @@ std::string slot_name_for(const std::string &subscription_name);
 // replication role with its password.
 std::string subscription_conninfo(const std::string &source_conninfo, const std::string &password);
 
+// The same, logging in as `role` (the source role itself, when it is not a
+// superuser); an empty password is left out, as the source connection had
+// none.
+std::string subscription_conninfo(const std::string &source_conninfo, const std::string &role,
+                                  const std::string &password);
+
 // A password of `bytes` random bytes as hex digits (no quoting trouble anywhere).
 std::string password_from_random_bytes(const unsigned char *bytes, size_t count);
 
 // The comment put on what ivory creates: "ivory managed (created on <UTC>)".
 std::string managed_comment(const std::string &utc_timestamp);
+
+// Whether a comment is one managed_comment made: the object is ivory's.
+bool is_managed_comment(const std::string &comment);
 
 // A table's pg_subscription_rel state in words.
 std::string subscription_state_name(char state);

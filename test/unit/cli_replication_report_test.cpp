@@ -32,6 +32,9 @@ TEST(CliReplicationReport, ActionMessage) {
     EXPECT_EQ(action_message("role", "ivory_replicator", "created"),
               "role ivory_replicator: created");
     EXPECT_EQ(action_message("tables", "3", "registered"), "tables 3: registered");
+    EXPECT_EQ(action_message("role", "app", "used"),
+              "role app: used as the subscription's login (not a superuser: ivory makes no role "
+              "on the source)");
 }
 
 TEST(CliReplicationReport, AllReadyIsReadyAndInfo) {
