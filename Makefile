@@ -35,6 +35,10 @@ OBJS = $(EXTENSION_SOURCES:.cpp=.o)
 CORE_LIBRARY = build/libivory_core.a
 
 PG_CONFIG ?= pg_config
+# `make test SCRIPTS=...` names integration scripts. To PGXS, SCRIPTS are
+# files to install into the server's bin directory: kept apart, then emptied.
+IVORY_TEST_SCRIPTS := $(SCRIPTS)
+override SCRIPTS :=
 CLI_BINDIR ?= /usr/local/bin
 CLI_MANDIR ?= /usr/local/share/man/man1
 OUR_WARNINGS = -Wall -Wextra -Werror
@@ -150,11 +154,11 @@ test:
 # make test LAYERS=... SCRIPTS=...: to test/run_tests.sh, only when set.
 ifdef LAYERS
 test: export IVORY_LAYERS = $(LAYERS)
-else ifdef SCRIPTS
+else ifneq ($(IVORY_TEST_SCRIPTS),)
 test: export IVORY_LAYERS = integration
 endif
-ifdef SCRIPTS
-test: export IVORY_INTEGRATION_SCRIPTS = $(SCRIPTS)
+ifneq ($(IVORY_TEST_SCRIPTS),)
+test: export IVORY_INTEGRATION_SCRIPTS = $(IVORY_TEST_SCRIPTS)
 endif
 
 # make installcheck: the servers of the suite, from the environment.
