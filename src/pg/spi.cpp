@@ -7,6 +7,11 @@
 #include "guard.hpp"
 #include "subtransaction.hpp"
 
+extern "C" {
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+}
+
 namespace ivory::pg {
 
 LocalSession::LocalSession(bool statement_snapshot) : statement_snapshot_(statement_snapshot) {
@@ -96,9 +101,26 @@ Rows LocalSession::fetch(const std::string &step, int rc) {
     return rows;
 }
 
+namespace {
+
+// Whether `query` is one SELECT and nothing else: the text comes from the
+// source, and only a query may follow CREATE VIEW ... AS here.
+bool is_one_select(const std::string &query) {
+    const char *text = query.c_str();
+    return guarded([text] {
+        List *statements = raw_parser(text, RAW_PARSE_DEFAULT);
+        return list_length(statements) == 1 &&
+               IsA(linitial_node(RawStmt, statements)->stmt, SelectStmt);
+    });
+}
+
+} // namespace
+
 std::optional<std::string> LocalSession::view_definition_of(const std::string &query) {
     std::optional<std::string> definition;
     try {
+        if (!is_one_select(query))
+            return std::nullopt;
         in_subtransaction_rolled_back([&] {
             execute("CREATE TEMPORARY VIEW ivory_definition_probe AS " + query);
             // Not read-only: a read-only query would not see the new view.
