@@ -403,9 +403,7 @@ std::vector<ObjectAction> replication_create(const std::string &source_conninfo,
     pg::LocalSession target;
     remote::Connection source(source_conninfo);
     // Before anything is made, whatever skip_checks says.
-    if (const std::optional<std::string> problem =
-            source_version_problem(source.server_version(), pg::running_server_version_num()))
-        throw Error("0A000", *problem, "", source_version_hint(source.server_version()));
+    require_source_not_newer(source.server_version(), pg::running_server_version_num());
     const CreateRequest request{
         source_conninfo,
         publication,

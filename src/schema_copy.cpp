@@ -62,9 +62,7 @@ remote::PinnedConnection verify_source(const std::string &conninfo) {
                                      "pg_dump locks every table whose definition it dumps, which "
                                      "needs SELECT on it");
     }
-    if (const std::optional<std::string> problem =
-            source_version_problem(source_version, pg::running_server_version_num()))
-        throw Error("0A000", *problem, "", source_version_hint(source_version));
+    require_source_not_newer(source_version, pg::running_server_version_num());
     return pinned;
 }
 

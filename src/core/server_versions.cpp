@@ -1,5 +1,7 @@
 #include "server_versions.hpp"
 
+#include "error.hpp"
+
 namespace ivory {
 
 namespace {
@@ -56,6 +58,12 @@ std::optional<std::string> source_version_problem(int source_version_num,
     return "the source runs PostgreSQL " + version_text(source_version_num) +
            ", newer than the target's PostgreSQL " + version_text(target_version_num) +
            ": the target's pg_dump cannot dump a newer server";
+}
+
+void require_source_not_newer(int source_version_num, int target_version_num) {
+    if (const std::optional<std::string> problem =
+            source_version_problem(source_version_num, target_version_num))
+        throw Error("0A000", *problem, "", source_version_hint(source_version_num));
 }
 
 std::string source_version_hint(int source_version_num) {

@@ -25,4 +25,8 @@ std::optional<std::string> source_version_problem(int source_version_num, int ta
 // The hint that goes with source_version_problem's message.
 std::string source_version_hint(int source_version_num);
 
+// Throws ivory::Error (0A000, with that message and hint) for a source newer
+// than the target: what copy_schema and replication_create do first.
+void require_source_not_newer(int source_version_num, int target_version_num);
+
 } // namespace ivory
