@@ -106,6 +106,10 @@ build/src/core/quote.o build-asan/src/core/quote.o build-fuzz/src/core/quote.o: 
 
 -include $(wildcard build/cli/*.d build/src/core/*.d build/test/unit/*.d)
 
+# The version comes in as -DIVORY_VERSION: a new default_version rebuilds
+# whatever is compiled with it.
+$(CLI_OBJECTS) $(CORE_OBJECTS) $(OBJS): ivory.control
+
 $(CORE_LIBRARY): $(CORE_OBJECTS)
 	rm -f $@
 	$(AR) rcs $@ $^

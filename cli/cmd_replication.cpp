@@ -33,9 +33,12 @@ const char *const create_query =
     "source => $1, publication_name => $2, subscription_name => $3, "
     "replication_password => NULLIF($4, ''), skip_checks => $5::boolean, "
     "drop_replication_user => $6::boolean)";
+// The CLI waits itself (--wait), so that it can show the progress, and the
+// copy goes on in the server's workers whatever happens to the CLI.
 const char *const start_query =
     "SELECT ivory.replication_start(subscription_name => $1, refresh => $2::boolean, "
-    "fail_on_already_started => $3::boolean, native_copy => $4::boolean) AS message";
+    "fail_on_already_started => $3::boolean, native_copy => $4::boolean, "
+    "jobs => NULLIF($5, '')::integer) AS message";
 // Without any --source-* option the source goes as NULL: the function reaches
 // it through the subscription's own connection.
 const char *const status_query =
@@ -171,17 +174,15 @@ void define_replication_start_options(CLI::App &command, CommandOptions &options
         "Do not pick up tables added to the publication since replication was created.");
     command.add_flag("--native-copy", start.native_copy,
                      "Leave the initial copy to PostgreSQL's table-sync workers (indexes "
-                     "maintained row by row) instead of ivory's copy in the slot's snapshot.");
-}
-
-ExitCode run_replication_start(const Invocation &invocation) {
-    const ReplicationStartOptions &start = invocation.options.replication_start;
-    return run_message(invocation, start_query,
-                       {start.subscription_name, sql_boolean(start.refresh),
-                        sql_boolean(start.fail_on_already_started), sql_boolean(start.native_copy)},
-                       "start replication")
-               ? ExitCode::ok
-               : ExitCode::failure;
+                     "maintained row by row) instead of ivory's background workers.");
+    command.add_flag("--wait", start.wait,
+                     "Return once every table is copied and ready, showing the progress; "
+                     "the copy goes on in the server if this command is interrupted.");
+    command
+        .add_option("--jobs", start.jobs,
+                    "Number of background workers for ivory's initial copy (default: what "
+                    "the target's cores and free worker slots allow, at most 4).")
+        ->check(CLI::Range(1, 64));
 }
 
 void define_replication_status_options(CLI::App &command, CommandOptions &options,
@@ -280,6 +281,67 @@ ExitCode watch_status(PGconn *target, const Invocation &invocation, double inter
 }
 
 } // namespace
+
+namespace {
+
+// start --wait: the status every few seconds until every table is ready
+// (exit 0) or the copy stopped (exit 1), its progress logged as it changes.
+ExitCode wait_until_ready(PGconn *target, const Invocation &invocation,
+                          const std::string &subscription_name) {
+    std::string last_progress;
+    for (;;) {
+        const Result result = run_query(
+            target, status_query, {subscription_name, build_conninfo(invocation.global.source)},
+            replication_log(), "could not read the replication status");
+        if (!result)
+            return ExitCode::failure;
+        const std::vector<StatusEntry> rows = status_rows(result.get());
+        if (report_status(rows, false).ready) {
+            for (const StatusEntry &row : rows)
+                if (row.item == StatusItem::initial_copy)
+                    replication_log().info("initial copy done: " + row.detail);
+            replication_log().info("subscription " + subscription_name +
+                                   ": every table is copied and ready");
+            return ExitCode::ok;
+        }
+        for (const StatusEntry &row : rows) {
+            if (row.item != StatusItem::initial_copy || row.state == ItemState::copied)
+                continue;
+            if (row.state != ItemState::running) {
+                replication_log().error("initial copy: " + std::string(state_word(row.state)) +
+                                        " - " + row.detail);
+                return ExitCode::failure;
+            }
+            if (row.detail != last_progress)
+                replication_log().info("initial copy: " + row.detail);
+            last_progress = row.detail;
+        }
+        std::this_thread::sleep_for(std::chrono::seconds(2));
+    }
+}
+
+} // namespace
+
+ExitCode run_replication_start(const Invocation &invocation) {
+    const ReplicationStartOptions &start = invocation.options.replication_start;
+    const Connection target = prepared_target(invocation);
+    if (!target)
+        return ExitCode::failure;
+    const Result result =
+        run_query(target.get(), start_query,
+                  {start.subscription_name, sql_boolean(start.refresh),
+                   sql_boolean(start.fail_on_already_started), sql_boolean(start.native_copy),
+                   start.jobs ? std::to_string(*start.jobs) : ""},
+                  replication_log(), "could not start replication");
+    if (!result)
+        return ExitCode::failure;
+    if (PQntuples(result.get()) > 0)
+        replication_log().info("subscription " + start.subscription_name + ": " +
+                               field(result.get(), 0, "message").value_or("(no answer)"));
+    if (!start.wait)
+        return ExitCode::ok;
+    return wait_until_ready(target.get(), invocation, start.subscription_name);
+}
 
 ExitCode run_replication_status(const Invocation &invocation) {
     const ReplicationStatusOptions &status = invocation.options.replication_status;

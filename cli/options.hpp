@@ -44,6 +44,8 @@ struct ReplicationStartOptions {
     std::string subscription_name = default_subscription_name;
     bool refresh = true;
     bool native_copy = false;
+    bool wait = false;
+    std::optional<int> jobs; // none: the extension decides
 };
 
 struct ReplicationStatusOptions {

@@ -103,7 +103,7 @@ shown ivory check --no-webbrowser
 step "ivory replication create"
 shown ivory replication create
 
-step "ivory replication start: the initial copy begins"
+step "ivory replication start: background workers begin the initial copy"
 shown ivory replication start
 
 step "ivory replication status, every 2 s until everything is ready"

@@ -46,7 +46,7 @@ END
 $$;
 SELECT count(*) AS schemas_left FROM pg_namespace WHERE nspname = 'Shop "Main"';
 SELECT count(*) AS extensions_left FROM pg_extension WHERE extname = 'pg_trgm';
-SELECT count(*) AS tables_left FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema');
+SELECT count(*) AS tables_left FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema', 'ivory');
 DROP TABLE public.archive;
 
 -- The copy: a summary per kind of object, the session's settings untouched.

@@ -55,7 +55,7 @@ TRUNCATE orders, events, tags;
 -- Switchover of a running replication: every step, the source read-only
 -- afterwards and no replication left; unlock makes it writable again.
 SELECT count(*) AS created FROM ivory.replication_create(:'source');
-SELECT ivory.replication_start();
+SELECT ivory.replication_start(wait => true, jobs => 1);
 SELECT step FROM ivory.switchover(:'source', timeout_seconds => 60);
 SELECT count(*) AS orders FROM orders;
 SELECT nextval('orders_id_seq') AS next_order_id;

@@ -49,7 +49,7 @@ FROM pg_publication p;
 :on_target
 
 -- The initial copy, the sequences and the comparison, all as that role.
-SELECT ivory.replication_start();
+SELECT ivory.replication_start(wait => true, jobs => 1);
 SELECT count(*) AS items FROM shop.items;
 SELECT * FROM ivory.sync_sequences(:'app_source', equal => true);
 SELECT * FROM ivory.verify_data(:'app_source');

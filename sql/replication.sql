@@ -35,13 +35,15 @@ FROM pg_publication;
 :on_target
 
 -- Start and stop, idempotent unless told to fail.
-SELECT ivory.replication_start();
+SELECT ivory.replication_start(wait => true, jobs => 1);
 SELECT ivory.replication_start();
 SELECT ivory.replication_start(fail_on_already_started => true);
 SELECT ivory.replication_stop();
 SELECT ivory.replication_stop();
 SELECT ivory.replication_stop(fail_on_already_stopped => true);
 SELECT ivory.replication_start(subscription_name => 'no_such_subscription');
+SELECT ivory.replication_start(jobs => 0);
+SELECT ivory.replication_start(jobs => 65);
 
 -- Drop, and drop again: nothing remains on either side.
 SELECT * FROM ivory.replication_drop(:'source');

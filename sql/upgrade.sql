@@ -3,6 +3,7 @@
 -- UPDATE, each in a database of its own; the result equals a fresh install.
 CREATE DATABASE ivory_upgrade_010;
 CREATE DATABASE ivory_upgrade_020;
+CREATE DATABASE ivory_upgrade_030;
 CREATE DATABASE ivory_fresh;
 \c ivory_upgrade_010
 CREATE EXTENSION ivory VERSION '0.1.0';
@@ -27,6 +28,13 @@ FROM pg_extension WHERE extname = 'ivory';
 -- replication_status's columns in 0.3.0.
 SELECT unnest(proargnames[3:]) AS out_column FROM pg_proc
 WHERE oid = 'ivory.replication_status(text, text)'::regprocedure;
+\c ivory_upgrade_030
+CREATE EXTENSION ivory VERSION '0.3.0';
+ALTER EXTENSION ivory UPDATE;
+-- 0.4.0: replication_start's wait and jobs, the copy's tables.
+SELECT unnest(proargnames) AS start_argument FROM pg_proc
+WHERE oid = 'ivory.replication_start(text, boolean, boolean, boolean, boolean, integer)'::regprocedure;
+SELECT count(*) AS copy_tables FROM pg_tables WHERE schemaname = 'ivory';
 -- The updated extension is the one a new database gets: every function's
 -- whole definition, every view's, their comments and privileges, hashed.
 \set ivory_definition 'SELECT md5(string_agg(d, chr(10) ORDER BY d)) FROM (SELECT pg_get_functiondef(p.oid) || coalesce(obj_description(p.oid, $$pg_proc$$), $$$$) || coalesce(p.proacl::text, $$$$) AS d FROM pg_proc p WHERE p.pronamespace = $$ivory$$::regnamespace UNION ALL SELECT c.relname || coalesce(pg_get_viewdef(c.oid), $$$$) || coalesce(obj_description(c.oid, $$pg_class$$), $$$$) || coalesce(c.relacl::text, $$$$) FROM pg_class c WHERE c.relnamespace = $$ivory$$::regnamespace) s'
@@ -38,7 +46,10 @@ SELECT count(*) AS functions FROM pg_proc WHERE pronamespace = 'ivory'::regnames
 SELECT (:ivory_definition) = :'fresh' AS from_010_equals_fresh;
 \c ivory_upgrade_020
 SELECT (:ivory_definition) = :'fresh' AS from_020_equals_fresh;
+\c ivory_upgrade_030
+SELECT (:ivory_definition) = :'fresh' AS from_030_equals_fresh;
 \c ivory_regress
 DROP DATABASE ivory_upgrade_010;
 DROP DATABASE ivory_upgrade_020;
+DROP DATABASE ivory_upgrade_030;
 DROP DATABASE ivory_fresh;

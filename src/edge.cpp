@@ -34,6 +34,7 @@ using ivory::pg::bool_argument;
 using ivory::pg::call_from_postgres;
 using ivory::pg::float8_argument;
 using ivory::pg::int64_argument;
+using ivory::pg::optional_int32_argument;
 using ivory::pg::optional_text_argument;
 using ivory::pg::required_text_argument;
 using ivory::pg::return_rows;
@@ -92,9 +93,12 @@ extern "C" Datum ivory_replication_create(PG_FUNCTION_ARGS) {
 
 extern "C" Datum ivory_replication_start(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
+        // wait and jobs came with 0.4.0; the older definitions have four arguments.
+        const bool wait = PG_NARGS() > 4 && bool_argument(fcinfo, 4);
         return text_result(ivory::replication_start_message(
             required_text_argument(fcinfo, 0, "subscription_name"), bool_argument(fcinfo, 1),
-            bool_argument(fcinfo, 2), bool_argument(fcinfo, 3)));
+            bool_argument(fcinfo, 2), bool_argument(fcinfo, 3), wait,
+            optional_int32_argument(fcinfo, 5)));
     });
 }
 

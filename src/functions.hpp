@@ -35,9 +35,11 @@ std::vector<ObjectAction> replication_create(const std::string &source,
                                              const std::optional<std::string> &replication_password,
                                              bool skip_checks, bool drop_replication_user);
 // ivory.replication_start / _stop: what happened, in words. The first start
-// copies the tables itself (initial_copy.hpp) unless `native_copy`.
+// has background workers copy the tables (background_copy.hpp) unless
+// `native_copy`, and a later one resumes a copy not done; stop pauses it.
 std::string replication_start_message(const std::string &subscription, bool refresh,
-                                      bool fail_on_already_started, bool native_copy);
+                                      bool fail_on_already_started, bool native_copy, bool wait,
+                                      std::optional<int> jobs);
 std::string replication_stop_message(const std::string &subscription, bool fail_on_already_stopped);
 std::vector<ObjectAction> replication_drop(const std::string &source,
                                            const std::string &publication,

@@ -1,3 +1,4 @@
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -5,18 +6,14 @@
 
 #include "initial_copy.hpp"
 
-#include "core/conninfo.hpp"
 #include "core/error.hpp"
 #include "core/quote.hpp"
 #include "core/replication_features.hpp"
 #include "core/replication_naming.hpp"
 #include "core/strings.hpp"
 #include "pg/copy_in.hpp"
-#include "pg/replication_catalog.hpp"
-#include "pg/server_info.hpp"
 #include "pg/user_context.hpp"
 #include "remote/connection.hpp"
-#include "remote/undo_on_abort.hpp"
 
 namespace ivory {
 
@@ -24,26 +21,6 @@ namespace {
 
 // Rows are handed to COPY in chunks of about this size.
 constexpr size_t copy_chunk_bytes = 64 * 1024;
-
-struct TableToCopy {
-    std::string oid;
-    std::string name;  // schema.table, quoted; the same on both sides
-    std::string owner; // the role's OID on the target
-};
-
-std::vector<TableToCopy> registered_tables(pg::LocalSession &target,
-                                           const std::string &subscription_oid) {
-    std::vector<TableToCopy> tables;
-    for (const Row &row : target.query(
-             "SELECT c.oid::pg_catalog.text, pg_catalog.format('%I.%I', n.nspname, c.relname), "
-             "c.relowner::pg_catalog.text "
-             "FROM pg_catalog.pg_subscription_rel r JOIN pg_catalog.pg_class c ON c.oid = "
-             "r.srrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-             "WHERE r.srsubid = $1::pg_catalog.oid ORDER BY 2",
-             {Value(subscription_oid)}, "listing the subscription's tables"))
-        tables.push_back({text_of(row, 0), text_of(row, 1), text_of(row, 2)});
-    return tables;
-}
 
 // The columns COPY carries: stored generated columns are computed here.
 std::vector<std::string> copied_columns(pg::LocalSession &target, const std::string &table_oid) {
@@ -246,15 +223,6 @@ const std::vector<std::pair<std::string, std::string>> &data_format_settings() {
     return settings;
 }
 
-// For a source session that produces data for the copy, before it does.
-void pin_output_settings(remote::Connection &source) {
-    std::vector<std::string> calls;
-    for (const auto &[name, value] : data_format_settings())
-        calls.push_back("pg_catalog.set_config(" + quote_literal(name) + ", " +
-                        quote_literal(value) + ", false)");
-    source.query("SELECT " + join(calls, ", "), "pinning the output settings");
-}
-
 // The input side of the same settings, for this scope of the target session;
 // xmloption content reads every value xml output gives (a document too).
 void pin_input_settings(pg::LocalSettingsScope &settings) {
@@ -300,6 +268,15 @@ uint64_t copy_table(pg::LocalSession &target, remote::Connection &source, const 
 
 } // namespace
 
+// For a source session that produces data for the copy, before it does.
+void pin_output_settings(remote::Connection &source) {
+    std::vector<std::string> calls;
+    for (const auto &[name, value] : data_format_settings())
+        calls.push_back("pg_catalog.set_config(" + quote_literal(name) + ", " +
+                        quote_literal(value) + ", false)");
+    source.query("SELECT " + join(calls, ", "), "pinning the output settings");
+}
+
 bool all_tables_await_copy(pg::LocalSession &target, const std::string &subscription_oid) {
     const Rows counts =
         target.query("SELECT pg_catalog.count(*)::pg_catalog.text, "
@@ -310,62 +287,50 @@ bool all_tables_await_copy(pg::LocalSession &target, const std::string &subscrip
     return text_of(row, 0) != "0" && text_of(row, 1) == "0";
 }
 
-InitialCopySummary fast_initial_copy(pg::LocalSession &target, const std::string &subscription_oid,
-                                     const std::string &conninfo, const std::string &slot) {
-    InitialCopySummary summary;
-    pg::lock_subscription_for_copy(subscription_oid);
-    const std::vector<TableToCopy> tables = registered_tables(target, subscription_oid);
-
-    // The slot made by replication_create has no snapshot to copy in: it is
-    // replaced by one that exports its snapshot, on a replication connection
-    // that stays open (and idle) until the copying session has imported it.
-    // On abort, undone newest first: the new slot goes, a plain one returns.
-    remote::Connection copier(conninfo);
-    pin_output_settings(copier);
-    const ReplicationFeatures features =
-        replication_features(copier.server_version(), pg::running_server_version_num());
-    remote::undo_on_abort(conninfo, create_slot_if_missing_sql(slot, features));
-    copier.query(drop_slot_sql(slot), "replacing the replication slot");
-    remote::Connection exporter(conninfo_without(conninfo, "replication") +
-                                " replication=database");
-    // The snapshot it exports is the data's; its session's settings are
-    // pinned too, before the slot (and the snapshot) are made.
+ExportedSnapshot export_snapshot(remote::Connection &exporter, const std::string &slot) {
+    // Its session's settings are pinned before the slot (and the snapshot)
+    // are made: the snapshot is the data's.
     pin_output_settings(exporter);
-    const Rows created = exporter.query(create_exported_slot_command(slot, features),
-                                        "creating the replication slot with a snapshot");
-    remote::undo_on_abort(conninfo, drop_slot_sql(slot));
-    const std::string snapshot =
-        text_of(first_row(created, "creating the replication slot with a snapshot"), 2);
-    copier.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting the copy");
-    copier.query("SET TRANSACTION SNAPSHOT " + quote_literal(snapshot),
-                 "taking the slot's snapshot");
+    const std::string step = "creating a temporary replication slot with a snapshot";
+    const Rows created = exporter.query(
+        create_temporary_exported_slot_command(slot, exporter.server_version()), step);
+    const Row &row = first_row(created, step);
+    return {text_of(row, 2), text_of(row, 1)};
+}
 
-    const std::vector<bool> binary = binary_copy_possible(target, copier, tables);
+void import_snapshot(remote::Connection &source, const std::string &snapshot) {
+    pin_output_settings(source);
+    source.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting the copy");
+    source.query("SET TRANSACTION SNAPSHOT " + quote_literal(snapshot),
+                 "taking the copy's snapshot");
+}
+
+TableCopy copy_table_with_deferred_indexes(pg::LocalSession &target, remote::Connection &source,
+                                           const TableToCopy &table,
+                                           const std::function<void(const std::string &)> &report) {
+    TableCopy copied;
+    copied.binary = binary_copy_possible(target, source, {table}).front();
     // As the apply worker does: ordinary triggers and foreign-key checks are
     // the source's business, already done there.
     pg::LocalSettingsScope settings;
     settings.set("session_replication_role", "replica");
     pin_input_settings(settings);
-    for (size_t i = 0; i < tables.size(); ++i) {
-        const TableToCopy &table = tables[i];
-        const std::vector<DeferredIndex> indexes =
-            deferrable_indexes(target, table.oid, table.name);
-        for (const DeferredIndex &index : indexes)
-            target.execute(index.drop);
-        summary.rows += copy_table(target, copier, table, binary[i]);
-        summary.tables_in_binary += binary[i] ? 1 : 0;
-        for (const DeferredIndex &index : indexes) {
-            settings.set("default_tablespace", index.tablespace);
-            target.execute(index.create);
-            if (!index.restore.empty())
-                target.execute(index.restore);
-        }
-        summary.indexes_built_after += indexes.size();
-        pg::mark_subscription_table_ready(subscription_oid, table.oid);
-        ++summary.tables;
+    const std::vector<DeferredIndex> indexes = deferrable_indexes(target, table.oid, table.name);
+    for (const DeferredIndex &index : indexes)
+        target.execute(index.drop);
+    report("copying " + table.name);
+    copied.rows = copy_table(target, source, table, copied.binary);
+    for (size_t i = 0; i < indexes.size(); ++i) {
+        const DeferredIndex &index = indexes[i];
+        report("building index " + std::to_string(i + 1) + " of " + std::to_string(indexes.size()) +
+               " of " + table.name);
+        settings.set("default_tablespace", index.tablespace);
+        target.execute(index.create);
+        if (!index.restore.empty())
+            target.execute(index.restore);
     }
-    copier.query("COMMIT", "ending the copy");
-    return summary;
+    copied.indexes_built_after = indexes.size();
+    return copied;
 }
 
 } // namespace ivory

@@ -1,35 +1,58 @@
-// The fast initial copy behind ivory.replication_start: the tables copied in
-// the snapshot of the subscription's slot, with their indexes built after the
-// data, before the subscription starts applying from that slot.
+// ivory's own initial copy of one table: its rows read from the source's COPY
+// in a snapshot the copy's sessions share, written by the server's own COPY
+// code, with the indexes nothing needs meanwhile built after the data. The
+// background workers (background_copy.hpp) run it table by table.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "pg/spi.hpp"
+#include "remote/connection.hpp"
 
 namespace ivory {
 
-struct InitialCopySummary {
-    size_t tables = 0;
-    size_t tables_in_binary = 0; // copied in COPY's binary format
+struct TableToCopy {
+    std::string oid;
+    std::string name;  // schema.table, quoted; the same on both sides
+    std::string owner; // the role's OID on the target
+};
+
+struct TableCopy {
     uint64_t rows = 0;
+    bool binary = false;            // copied in COPY's binary format
     size_t indexes_built_after = 0; // indexes and PRIMARY KEY/UNIQUE constraints
 };
 
 // Whether the subscription's tables all wait for their first copy (state 'i'),
-// so that the fast copy may do it.
+// so that ivory's copy may do it.
 bool all_tables_await_copy(pg::LocalSession &target, const std::string &subscription_oid);
 
-// Replaces the subscription's slot by one created with an exported snapshot,
-// copies every registered table in that snapshot (indexes and keys nothing
-// needs during the copy are dropped first and built after), and marks the
-// tables ready, as CREATE SUBSCRIPTION ... WITH (copy_data = false) does: the
-// subscription, once enabled, applies from the slot's consistent point, where
-// the snapshot ends. Everything is in the caller's transaction; on abort the
-// source gets a plain slot back.
-InitialCopySummary fast_initial_copy(pg::LocalSession &target, const std::string &subscription_oid,
-                                     const std::string &conninfo, const std::string &slot);
+// A snapshot of the source exported by a replication connection, and the
+// WAL position it ends at (the slot's consistent point): changes committed
+// after it are the apply worker's.
+struct ExportedSnapshot {
+    std::string name;
+    std::string lsn;
+};
+
+// Creates a temporary slot named `slot` on `exporter` (a connection with
+// replication=database), exporting its snapshot; the snapshot can be taken
+// by other sessions while `exporter` stays open and idle.
+ExportedSnapshot export_snapshot(remote::Connection &exporter, const std::string &slot);
+
+// Starts a read-only transaction on `source` in the exported snapshot, with
+// the output settings the copy needs.
+void import_snapshot(remote::Connection &source, const std::string &snapshot);
+
+// Copies the table from `source` (in the snapshot's transaction) into the
+// table here, in the caller's transaction: deferrable indexes dropped, rows
+// copied as the table's owner, indexes built again. `report` is told each
+// step ("copying ...", "building index 1 of 2 of ...").
+TableCopy copy_table_with_deferred_indexes(pg::LocalSession &target, remote::Connection &source,
+                                           const TableToCopy &table,
+                                           const std::function<void(const std::string &)> &report);
 
 } // namespace ivory

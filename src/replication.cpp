@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "background_copy.hpp"
 #include "core/catalog_queries.hpp"
 #include "core/checks.hpp"
 #include "core/conninfo.hpp"
@@ -27,7 +28,6 @@
 #include "core/source_role.hpp"
 #include "core/strings.hpp"
 #include "functions.hpp"
-#include "initial_copy.hpp"
 #include "pg/replication_catalog.hpp"
 #include "pg/server_info.hpp"
 #include "pg/spi.hpp"
@@ -456,10 +456,16 @@ std::vector<ObjectAction> replication_create(const std::string &source_conninfo,
 }
 
 std::string replication_start_message(const std::string &subscription_name, bool refresh,
-                                      bool fail_on_already_started, bool native_copy) {
-    pg::LocalSession target;
+                                      bool fail_on_already_started, bool native_copy, bool wait,
+                                      std::optional<int> jobs) {
+    require_valid_jobs(jobs);
+    // Fresh snapshots: a start that waits watches the workers' progress.
+    pg::LocalSession target(false);
     const Subscription subscription = require_subscription(target, subscription_name);
-    if (subscription.enabled && fail_on_already_started)
+    const bool copy_to_do = !native_copy && copy_pending(target, subscription);
+    const std::optional<CopyProgress> copy = copy_progress(target, subscription.oid);
+    const bool copy_running = copy && copy->running;
+    if ((subscription.enabled || copy_running) && fail_on_already_started)
         throw Error("55000",
                     "subscription " + quote_identifier(subscription_name) + " is already started");
     int added = 0;
@@ -471,28 +477,29 @@ std::string replication_start_message(const std::string &subscription_name, bool
         added > 0 ? ", " + std::to_string(added) + " new table(s) registered" : "";
     if (subscription.enabled)
         return "already started" + tables;
-    // The first start copies every table itself, unless told to leave it to
-    // PostgreSQL's table-sync workers; later ones (tables added by refresh)
-    // always do.
-    std::string copied;
-    if (!native_copy && subscription.slot_name && all_tables_await_copy(target, subscription.oid)) {
-        const InitialCopySummary summary = fast_initial_copy(
-            target, subscription.oid, subscription.conninfo, *subscription.slot_name);
-        copied = "; initial copy done: " + std::to_string(summary.tables) + " table(s) (" +
-                 std::to_string(summary.tables_in_binary) + " in binary format), " +
-                 std::to_string(summary.rows) + " row(s), " +
-                 std::to_string(summary.indexes_built_after) +
-                 " index(es) and key(s) built after the data";
+    // The first start has ivory's workers copy every table, unless told to
+    // leave it to PostgreSQL's table-sync workers; a start after an
+    // interrupted copy resumes it. The workers enable the subscription once
+    // every table is copied. Tables added by a later refresh always go to
+    // the table-sync workers.
+    if (copy_to_do) {
+        const std::string copied = start_copy(target, subscription, jobs, wait);
+        return (copy_running ? "already started" : "started") + tables + "; " + copied;
     }
     target.execute("ALTER SUBSCRIPTION " + subscription_sql_name(subscription_name) + " ENABLE");
-    return "started" + tables + copied;
+    return "started" + tables;
 }
 
 std::string replication_stop_message(const std::string &subscription_name,
                                      bool fail_on_already_stopped) {
     pg::LocalSession target;
     const Subscription subscription = require_subscription(target, subscription_name);
+    // A copy in progress is paused: what its workers had not committed is
+    // rolled back, and the next start resumes it.
+    const bool paused = pause_copy(target, subscription.oid);
     if (!subscription.enabled) {
+        if (paused)
+            return "stopped; the initial copy is paused";
         if (fail_on_already_stopped)
             throw Error("55000", "subscription " + quote_identifier(subscription_name) +
                                      " is already stopped");
@@ -513,17 +520,18 @@ std::vector<ObjectAction> replication_drop(const std::string &source_conninfo,
         const std::string system_identifier = target_system_identifier(target);
         slots_condition = subscription_slots_condition(slot, "", system_identifier);
         if (const auto subscription = find_subscription(target, subscription_name)) {
-            // An initial copy in progress is cancelled; its abort gives the
-            // source back a plain slot, dropped below with the rest.
-            if (const auto copier = initial_copy_backend(target, subscription->oid)) {
-                target.query("SELECT pg_catalog.pg_cancel_backend($1::pg_catalog.int4)",
-                             {Value(copier->pid)}, "cancelling the initial copy");
-                actions.push_back({"initial copy", "backend " + copier->pid, "cancelled"});
-            }
+            // An initial copy is cancelled: its workers end, and the
+            // temporary slot of their snapshot goes with their connection.
+            if (cancel_copy(target, subscription->oid))
+                actions.push_back({"initial copy", subscription_name, "cancelled"});
             if (subscription->slot_name)
                 slot = *subscription->slot_name;
+            // The copy's temporary slots too: one whose session has not
+            // ended yet (the target crashed) would hold WAL until it does.
             slots_condition =
-                subscription_slots_condition(slot, subscription->oid, system_identifier);
+                "(" + subscription_slots_condition(slot, subscription->oid, system_identifier) +
+                ") OR (database = pg_catalog.current_database() AND " +
+                copy_slots_condition(subscription->oid, system_identifier) + ")";
             const std::string name = subscription_sql_name(subscription_name);
             pg::LocalSettingsScope settings;
             // DROP SUBSCRIPTION reports each table-sync slot it drops.

@@ -1,10 +1,13 @@
 // ivory.replication_status: the subscription, its apply worker, ivory's
 // initial copy, the slots and the lag on the source, and each table, gathered
 // as typed entries (core/status.hpp). Rows are made of them at the edge.
+#include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "background_copy.hpp"
 #include "core/error.hpp"
 #include "core/quote.hpp"
 #include "core/replication_naming.hpp"
@@ -43,25 +46,78 @@ StatusEntry subscription_entry(const Subscription &subscription, bool copy_runni
                               : "replication is stopped: start it");
 }
 
-// The initial copy's own entries: how long it runs, and the index it builds.
-void add_initial_copy(ReplicationStatus &status, pg::LocalSession &target,
-                      const InitialCopyBackend &copier) {
-    StatusEntry copy = entry(StatusItem::initial_copy, "backend " + copier.pid, ItemState::running,
-                             Severity::warning, "ivory copies the tables in the slot's snapshot");
-    if (copier.seconds) {
-        copy.detail += " (for " + std::to_string(*copier.seconds) + " s)";
-        copy.age_seconds = copier.seconds;
+std::string copy_state_detail(const CopyProgress &copy, size_t tables_done, long long bytes_done,
+                              long long bytes_total) {
+    std::string detail = std::to_string(tables_done) + " of " + std::to_string(copy.tasks.size()) +
+                         " table(s) copied, " + human_bytes(bytes_done) + " of about " +
+                         human_bytes(bytes_total);
+    if (copy.running) {
+        detail += ", " + std::to_string(copy.workers_running) + " of " + std::to_string(copy.jobs) +
+                  " worker(s) running for " + std::to_string(copy.seconds) + " s";
+        // The rate so far gives the time left; none before the first bytes.
+        if (bytes_done > 0 && bytes_total > bytes_done && copy.seconds > 0)
+            detail += ", about " +
+                      std::to_string(static_cast<long long>(
+                          copy.seconds * static_cast<double>(bytes_total - bytes_done) /
+                          static_cast<double>(bytes_done))) +
+                      " s left";
+        return detail;
     }
-    status.entries.push_back(copy);
+    if (copy.state == "paused")
+        return detail + "; paused by stop: start resumes it";
+    if (copy.state == "failed")
+        return detail + "; failed: " + copy.error + "; start resumes it";
+    return detail + "; its workers are gone (the server restarted?): start resumes it";
+}
+
+// ivory's copy in its workers: one entry for the whole, one per index being
+// built; once done, what it did.
+void add_initial_copy(ReplicationStatus &status, pg::LocalSession &target,
+                      const Subscription &subscription, const CopyProgress &copy) {
+    if (copy.state == "done") {
+        StatusEntry done = entry(StatusItem::initial_copy, "round " + std::to_string(copy.round),
+                                 ItemState::copied, Severity::ok,
+                                 finished_copy_summary(target, subscription.oid) + " in " +
+                                     std::to_string(copy.seconds) + " s");
+        done.age_seconds = copy.seconds;
+        status.entries.push_back(done);
+        return;
+    }
+    size_t tables_done = 0;
+    long long bytes_done = 0;
+    long long bytes_total = 0;
+    for (const CopyTaskProgress &task : copy.tasks) {
+        bytes_total += task.bytes_total;
+        if (task.state == "done") {
+            ++tables_done;
+            bytes_done += task.bytes_total;
+        } else if (task.bytes_copied) {
+            bytes_done += std::min(*task.bytes_copied, task.bytes_total);
+        }
+    }
+    const ItemState state = copy.running             ? ItemState::running
+                            : copy.state == "paused" ? ItemState::paused
+                            : copy.state == "failed" ? ItemState::failed
+                                                     : ItemState::interrupted;
+    StatusEntry entire = entry(StatusItem::initial_copy, "round " + std::to_string(copy.round),
+                               state, copy.running ? Severity::warning : Severity::error,
+                               copy_state_detail(copy, tables_done, bytes_done, bytes_total));
+    entire.bytes_copied = bytes_done;
+    entire.bytes_total = bytes_total;
+    entire.age_seconds = copy.seconds;
+    status.entries.push_back(entire);
     for (const Row &index : target.query(
              "SELECT p.relid::pg_catalog.regclass::pg_catalog.text, p.phase, "
              "(p.blocks_done * pg_catalog.current_setting('block_size')::pg_catalog.int8)"
              "::pg_catalog.text, (p.blocks_total * "
-             "pg_catalog.current_setting('block_size')::pg_catalog.int8)::pg_catalog.text "
-             "FROM pg_catalog.pg_stat_progress_create_index p WHERE p.pid = $1::pg_catalog.int4",
-             {Value(copier.pid)}, "reading the index builds")) {
-        StatusEntry build = entry(StatusItem::index, "of " + text_of(index, 0), ItemState::building,
-                                  Severity::warning, "built after the data: " + text_of(index, 1));
+             "pg_catalog.current_setting('block_size')::pg_catalog.int8)::pg_catalog.text, "
+             "a.query FROM pg_catalog.pg_stat_progress_create_index p "
+             "JOIN pg_catalog.pg_stat_activity a ON a.pid = p.pid "
+             "WHERE a.backend_type = 'ivory copy' ORDER BY 1",
+             "reading the index builds")) {
+        StatusEntry build =
+            entry(StatusItem::index, "of " + text_of(index, 0), ItemState::building,
+                  Severity::warning, text_of(index, 4) + " after the data: " + text_of(index, 1));
         build.bytes_copied = number_of(index.at(2));
         build.bytes_total = number_of(index.at(3));
         status.entries.push_back(build);
@@ -139,10 +195,10 @@ void add_features(ReplicationStatus &status, pg::LocalSession &target,
             "streaming = parallel: a large transaction is applied by parallel workers while it "
             "arrives (target 16+)"));
     else if (streaming == "t" || streaming == "true")
-        status.entries.push_back(entry(
-            StatusItem::feature, "streaming", ItemState::used, Severity::ok,
-            "streaming = on: a large transaction is sent while it runs on the source (source "
-            "14+) and applied at its commit"));
+        status.entries.push_back(
+            entry(StatusItem::feature, "streaming", ItemState::used, Severity::ok,
+                  "streaming = on: a large transaction is sent while it runs on the source (source "
+                  "14+) and applied at its commit"));
     if (text_of(options, 1) == "true")
         status.entries.push_back(entry(
             StatusItem::feature, "failover slot", ItemState::used, Severity::ok,
@@ -156,8 +212,8 @@ void add_conflicts(ReplicationStatus &status, pg::LocalSession &target,
                    const Subscription &subscription) {
     if (pg::running_server_version_num() < 180000)
         return;
-    static const char *const kinds[] = {"insert_exists",        "update_origin_differs",
-                                        "update_exists",        "update_missing",
+    static const char *const kinds[] = {"insert_exists",         "update_origin_differs",
+                                        "update_exists",         "update_missing",
                                         "delete_origin_differs", "delete_missing"};
     std::string columns;
     for (const char *kind : kinds)
@@ -252,8 +308,35 @@ std::optional<long long> source_table_size(std::optional<remote::Connection> &si
     return std::nullopt;
 }
 
+// A table that ivory's copy has not finished: queued, copying (with its
+// bytes), building an index, or failed.
+StatusEntry copy_task_entry(const CopyTaskProgress &task) {
+    if (task.state == "queued")
+        return entry(StatusItem::table, task.table, ItemState::queued, Severity::error,
+                     "waits for a copy worker (about " + human_bytes(task.bytes_total) + ")");
+    if (task.state == "failed")
+        return entry(StatusItem::table, task.table, ItemState::failed, Severity::error,
+                     "its copy failed: " + task.error);
+    if (task.activity.rfind("building", 0) == 0)
+        return entry(StatusItem::table, task.table, ItemState::building, Severity::error,
+                     task.activity);
+    StatusEntry copying =
+        entry(StatusItem::table, task.table, ItemState::copying, Severity::error, "");
+    copying.bytes_copied = task.bytes_copied.value_or(0);
+    copying.bytes_total = task.bytes_total;
+    copying.detail =
+        human_bytes(*copying.bytes_copied) + " copied of about " + human_bytes(task.bytes_total);
+    return copying;
+}
+
 void add_tables(ReplicationStatus &status, pg::LocalSession &target,
-                const Subscription &subscription, const std::string &source_conninfo) {
+                const Subscription &subscription, const std::string &source_conninfo,
+                const std::optional<CopyProgress> &copy) {
+    std::map<std::string, const CopyTaskProgress *> unfinished;
+    if (copy && copy->state != "done")
+        for (const CopyTaskProgress &task : copy->tasks)
+            if (task.state != "done")
+                unfinished.emplace(task.table, &task);
     const Rows tables = target.query(
         "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), r.srsubstate::pg_catalog.text, "
         "p.bytes_processed::pg_catalog.text, n.nspname, c.relname "
@@ -265,17 +348,20 @@ void add_tables(ReplicationStatus &status, pg::LocalSession &target,
         {Value(subscription.oid)}, "reading the tables' states");
     std::optional<remote::Connection> sizes;
     for (const Row &table : tables) {
+        if (const auto task = unfinished.find(text_of(table, 0)); task != unfinished.end()) {
+            status.entries.push_back(copy_task_entry(*task->second));
+            continue;
+        }
         const std::string letter = text_of(table, 1);
         ItemState state = table_state(letter.empty() ? '?' : letter[0]);
-        // ivory's own copy runs in one transaction: its tables show their
-        // progress before they show another state.
-        if (state == ItemState::initializing && table.at(2))
-            state = ItemState::copying;
         if (state != ItemState::copying) {
             const bool ready = state == ItemState::ready;
-            status.entries.push_back(entry(StatusItem::table, text_of(table, 0), state,
-                                           ready ? Severity::ok : Severity::error,
-                                           ready ? "replicating" : "initial copy not finished"));
+            status.entries.push_back(entry(
+                StatusItem::table, text_of(table, 0), state, ready ? Severity::ok : Severity::error,
+                ready                              ? "replicating"
+                : state == ItemState::synchronized ? "copied; ready once the apply worker has "
+                                                     "passed the copy's snapshot"
+                                                   : "initial copy not finished"));
             continue;
         }
         StatusEntry copying =
@@ -299,16 +385,16 @@ ReplicationStatus replication_status(const std::string &subscription_name,
     const Subscription subscription = require_subscription(target, subscription_name);
     const std::string slot = subscription.slot_name.value_or(slot_name_for(subscription_name));
     ReplicationStatus status;
-    const std::optional<InitialCopyBackend> copier = initial_copy_backend(target, subscription.oid);
-    status.entries.push_back(subscription_entry(subscription, copier.has_value()));
-    if (copier)
-        add_initial_copy(status, target, *copier);
+    const std::optional<CopyProgress> copy = copy_progress(target, subscription.oid);
+    status.entries.push_back(subscription_entry(subscription, copy && copy->running));
+    if (copy)
+        add_initial_copy(status, target, subscription, *copy);
     const std::optional<ApplyWorker> worker = apply_worker(target, subscription);
     status.entries.push_back(worker_entry(worker, subscription.enabled));
     add_features(status, target, subscription);
     add_conflicts(status, target, subscription);
     add_source_side(status, target, subscription, slot, source_conninfo, worker);
-    add_tables(status, target, subscription, source_conninfo.value_or(subscription.conninfo));
+    add_tables(status, target, subscription, source_conninfo.value_or(subscription.conninfo), copy);
     return status;
 }
 

@@ -51,24 +51,4 @@ std::string target_system_identifier(pg::LocalSession &target) {
                    0);
 }
 
-std::optional<InitialCopyBackend> initial_copy_backend(pg::LocalSession &target,
-                                                       const std::string &subscription_oid) {
-    const Rows found = target.query(
-        "SELECT l.pid::pg_catalog.text, pg_catalog.round(EXTRACT(epoch FROM pg_catalog.now() - "
-        "a.xact_start))::pg_catalog.text FROM pg_catalog.pg_locks l "
-        "JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
-        "WHERE l.locktype = 'object' AND l.granted "
-        "AND l.classid = 'pg_catalog.pg_subscription'::pg_catalog.regclass "
-        "AND l.objid = $1::pg_catalog.oid AND a.backend_type = 'client backend' "
-        "AND l.pid <> pg_catalog.pg_backend_pid() LIMIT 1",
-        {Value(subscription_oid)}, "looking for a running initial copy");
-    if (found.empty())
-        return std::nullopt;
-    const Row &row = first_row(found, "looking for a running initial copy");
-    InitialCopyBackend backend{text_of(row, 0), std::nullopt};
-    if (row.at(1))
-        backend.seconds = number_of(row.at(1));
-    return backend;
-}
-
 } // namespace ivory

@@ -1,6 +1,5 @@
 // The subscription as the target's catalog knows it, and what finds its
-// slots and its initial copy: shared by the lifecycle, the status and the
-// cut-over.
+// slots: shared by the lifecycle, the status and the cut-over.
 #pragma once
 
 #include <optional>
@@ -39,15 +38,5 @@ std::string subscription_slots_condition(const std::string &slot,
                                          const std::string &target_system_identifier);
 
 std::string target_system_identifier(pg::LocalSession &target);
-
-// The client backend running ivory's initial copy for the subscription (it
-// holds the lock fast_initial_copy takes), if any.
-struct InitialCopyBackend {
-    std::string pid;
-    std::optional<long long> seconds; // since its transaction began
-};
-
-std::optional<InitialCopyBackend> initial_copy_backend(pg::LocalSession &target,
-                                                       const std::string &subscription_oid);
 
 } // namespace ivory

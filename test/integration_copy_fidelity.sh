@@ -36,8 +36,8 @@ copy_and_start() { # database name
     expect_status 0 "$2: copyschema"
     replication "$1" create
     expect_status 0 "$2: replication create"
-    replication "$1" start
-    expect_status 0 "$2: replication start"
+    replication "$1" start --wait
+    expect_status 0 "$2: replication start --wait"
 }
 
 drop_databases() { # database
@@ -95,8 +95,8 @@ SQL
         -c "ALTER DATABASE $db SET intervalstyle = 'sql_standard'" >/dev/null
     replication "$db" create
     expect_status 0 "text ($db): replication create"
-    replication "$db" start
-    expect_status 0 "text ($db): replication start"
+    replication "$db" start --wait
+    expect_status 0 "text ($db): replication start --wait"
     expect_in "initial copy done: 3 table(s) (0 in binary format)" "$ERR" \
         "text ($db): every table goes in text format"
     for table in with_enum with_domain with_composite; do
@@ -255,8 +255,8 @@ ivory_on $db copyschema
 expect_status 0 "owner: copyschema"
 replication $db create
 expect_status 0 "owner: replication create"
-replication $db start
-echo "owner: replication start exited $STATUS" # either way, as long as no power leaked
+replication $db start --wait
+echo "owner: replication start --wait exited $STATUS" # either way, as long as no power leaked
 expect_count f "$(target_sql postgres -c "SELECT rolsuper FROM pg_roles WHERE rolname = 'fidelity_owner'")" \
     "owner: the table owner did not become superuser on the target"
 expect_count "$superusers_before" "$(superusers_on_target)" "owner: no role became superuser on the target"

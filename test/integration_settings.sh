@@ -74,7 +74,7 @@ expect_settings_kept "copy_schema" "SELECT count(*) FROM ivory.copy_schema('$sou
 expect_settings_kept "replication_create" \
     "SELECT count(*) FROM ivory.replication_create('$source_conninfo')"
 expect_settings_kept "replication_start (with the initial copy)" \
-    "SELECT ivory.replication_start()" "transaction only"
+    "SELECT ivory.replication_start(wait => true)" "transaction only"
 if wait_until 60 tables_match $db; then pass "the tables were copied"; else fail "tables differ:$MISMATCHED"; fi
 expect_settings_kept "replication_status" "SELECT count(*) FROM ivory.replication_status()"
 expect_settings_kept "replication_stop" "SELECT ivory.replication_stop()"

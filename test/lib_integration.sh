@@ -191,17 +191,6 @@ copy_running() { # database table
         WHERE relid = '$2'::regclass AND tuples_processed > 0" 2>/dev/null)" = 1 ]
 }
 
-# `ivory replication start` in the background ($STARTER); its exit status and
-# standard error end up in $TMPDIR/start.status and $TMPDIR/start.err.
-start_in_background() { # database
-    (
-        ivory_on "$1" replication start
-        echo "$STATUS" >"$TMPDIR/start.status"
-        printf '%s' "$ERR" >"$TMPDIR/start.err"
-    ) &
-    STARTER=$!
-}
-
 # Waits for the pgbench run `pid` (its output in $TMPDIR/pgbench.out) and
 # asserts that it ended well.
 expect_pgbench_ran() { # pid name
@@ -230,8 +219,8 @@ replicate() { # database name
     expect_status 0 "$name: copyschema"
     ivory_on "$database" replication create
     expect_status 0 "$name: replication create"
-    ivory_on "$database" replication start
-    expect_status 0 "$name: replication start"
+    ivory_on "$database" replication start --wait
+    expect_status 0 "$name: replication start --wait"
     if wait_until 90 status_is_ok "$database"; then
         pass "$name: replication is ready"
     else
@@ -256,6 +245,12 @@ ivory_objects_left() { # database name
     expect_count 0 "$(source_sql postgres -c "SELECT count(*) FROM pg_roles
         WHERE rolname = 'ivory_replicator'")" \
         "$name: no role of ivory remains on the source"
+    expect_count 0 "$(target_sql postgres -c "SELECT count(*) FROM pg_stat_activity
+        WHERE backend_type = 'ivory copy' AND datname = '$database'")" \
+        "$name: no copy worker of ivory remains on the target"
+    expect_count 0 "$(target_sql "$database" -c "SELECT CASE WHEN to_regclass('ivory.copy_job') IS NULL
+        THEN 0 ELSE (SELECT count(*) FROM ivory.copy_job) END")" \
+        "$name: no initial copy is remembered on the target"
 }
 
 integration_summary() { echo "integration: $PASSED passed, $FAILED failed"; }

@@ -337,8 +337,8 @@ WRITER_NAMES=(pgbench rich)
 sleep 1
 
 step=$SECONDS
-ivory_on $DB replication start
-expect_status 0 "$P: replication start while pgbench writes"
+ivory_on $DB replication start --wait --jobs 2
+expect_status 0 "$P: replication start --wait --jobs 2 while pgbench writes"
 echo "# $P: start (the initial copy) took $((SECONDS - step)) s"
 if wait_until 60 status_is_ok $DB; then
     pass "$P: replication status exits 0 (ready) within 60 s"

@@ -161,6 +161,10 @@ if [ -s "$REGRESS_OUT/regression.diffs" ]; then
     echo "-- regression.diffs:"
     head -150 "$REGRESS_OUT/regression.diffs"
 fi
+# IVORY_REGRESS_RESULTS=DIR keeps the outputs (the test directory goes).
+if [ -n "${IVORY_REGRESS_RESULTS:-}" ]; then
+    mkdir -p "$IVORY_REGRESS_RESULTS" && cp -r "$REGRESS_OUT/results/." "$IVORY_REGRESS_RESULTS/"
+fi
 if ! echo "$regress_output" | grep -qE 'tests passed|tests failed'; then
     echo "$regress_output" | tail -20
     regress_failed=$regress_total

@@ -204,8 +204,8 @@ expect_status 1 "status before start"
 expect_in "$TABLES tables initializing" "$ERR" "status before start folds the $TABLES waiting tables into one line"
 
 sync_start=$SECONDS
-replication $db start
-expect_status 0 "replication start with $TABLES tables"
+replication $db start --wait
+expect_status 0 "replication start --wait with $TABLES tables"
 # Changes once start returned (ivory's copy is done by then; writes during a
 # copy are integration_initial_copy.sh's): 100 tables in both schemas get rows
 # inserted, updated and deleted.

@@ -27,21 +27,11 @@ std::string create_slot_sql(const std::string &slot, const ReplicationFeatures &
            ", 'pgoutput'" + (features.failover_slot ? ", false, false, true" : "") + ")";
 }
 
-std::string create_slot_if_missing_sql(const std::string &slot,
-                                       const ReplicationFeatures &features) {
-    return create_slot_sql(slot, features) +
-           " WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_replication_slots WHERE slot_name = " +
-           quote_literal(slot) + ")";
-}
-
-std::string create_exported_slot_command(const std::string &slot,
-                                         const ReplicationFeatures &features) {
-    // The option list is 15's syntax, FAILOVER 17's; EXPORT_SNAPSHOT is the
-    // older sources' spelling.
-    const std::string name = sql_identifier(slot);
-    if (features.failover_slot)
-        return "CREATE_REPLICATION_SLOT " + name + " LOGICAL pgoutput (SNAPSHOT 'export', FAILOVER)";
-    return "CREATE_REPLICATION_SLOT " + name + " LOGICAL pgoutput EXPORT_SNAPSHOT";
+std::string create_temporary_exported_slot_command(const std::string &slot,
+                                                   int source_version_num) {
+    const std::string command =
+        "CREATE_REPLICATION_SLOT " + sql_identifier(slot) + " TEMPORARY LOGICAL pgoutput ";
+    return command + (source_version_num >= 150000 ? "(SNAPSHOT 'export')" : "EXPORT_SNAPSHOT");
 }
 
 } // namespace ivory

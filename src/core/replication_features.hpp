@@ -28,14 +28,13 @@ ReplicationFeatures replication_features(int source_version_num, int target_vers
 std::string subscription_options(const ReplicationFeatures &features);
 
 // The call that makes the subscription's slot on the source (pgoutput, in the
-// connected database), and the same unless the slot exists.
+// connected database).
 std::string create_slot_sql(const std::string &slot, const ReplicationFeatures &features);
-std::string create_slot_if_missing_sql(const std::string &slot,
-                                       const ReplicationFeatures &features);
 
-// The replication command that makes the slot and exports its snapshot, for
-// ivory's initial copy.
-std::string create_exported_slot_command(const std::string &slot,
-                                         const ReplicationFeatures &features);
+// The replication command that makes a temporary slot exporting its
+// snapshot, for ivory's initial copy, on a source of that version: the
+// option list is 15's syntax, EXPORT_SNAPSHOT the older sources' spelling.
+std::string create_temporary_exported_slot_command(const std::string &slot,
+                                                   int source_version_num);
 
 } // namespace ivory

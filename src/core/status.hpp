@@ -35,6 +35,9 @@ enum class ItemState {
     // initial copy, worker
     running,
     not_running,
+    paused,      // initial copy: stopped by stop, resumed by start
+    interrupted, // initial copy: its workers are gone (a crash), resumed by start
+    failed,      // initial copy, table: a table's copy failed
     // index
     building,
     // slot, sync slot
@@ -47,6 +50,7 @@ enum class ItemState {
     stale,
     not_streaming,
     // table (pg_subscription_rel.srsubstate, and ivory's own copy)
+    queued, // waits for one of ivory's copy workers
     initializing,
     copying,
     copied,

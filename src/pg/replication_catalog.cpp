@@ -9,7 +9,7 @@
 extern "C" {
 #include "catalog/pg_subscription.h"
 #include "catalog/pg_subscription_rel.h"
-#include "storage/lmgr.h"
+#include "utils/pg_lsn.h"
 }
 
 namespace ivory::pg {
@@ -26,26 +26,22 @@ void add_subscription_table(const std::string &subscription_oid, const std::stri
     const Oid subscription = parse_oid(subscription_oid);
     const Oid table = parse_oid(table_oid);
     guarded([subscription, table] {
-        compat::add_subscription_rel_state(subscription, table, SUBREL_STATE_INIT, InvalidXLogRecPtr);
+        compat::add_subscription_rel_state(subscription, table, SUBREL_STATE_INIT,
+                                           InvalidXLogRecPtr);
         CommandCounterIncrement();
     });
 }
 
-void mark_subscription_table_ready(const std::string &subscription_oid,
-                                   const std::string &table_oid) {
+void mark_subscription_table_synchronized(const std::string &subscription_oid,
+                                          const std::string &table_oid, const std::string &lsn) {
     const Oid subscription = parse_oid(subscription_oid);
     const Oid table = parse_oid(table_oid);
-    guarded([subscription, table] {
-        compat::update_subscription_rel_state(subscription, table, SUBREL_STATE_READY,
-                                              InvalidXLogRecPtr);
+    const char *const lsn_text = lsn.c_str();
+    guarded([subscription, table, lsn_text] {
+        const XLogRecPtr position =
+            DatumGetLSN(DirectFunctionCall1(pg_lsn_in, CStringGetDatum(lsn_text)));
+        compat::update_subscription_rel_state(subscription, table, SUBREL_STATE_SYNCDONE, position);
         CommandCounterIncrement();
-    });
-}
-
-void lock_subscription_for_copy(const std::string &subscription_oid) {
-    const Oid subscription = parse_oid(subscription_oid);
-    guarded([subscription] {
-        LockSharedObject(SubscriptionRelationId, subscription, 0, AccessShareLock);
     });
 }
 

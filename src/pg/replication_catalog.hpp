@@ -10,16 +10,13 @@ namespace ivory::pg {
 // copies it once the subscription is enabled. Oids as text.
 void add_subscription_table(const std::string &subscription_oid, const std::string &table_oid);
 
-// Marks a registered table of a subscription ready ('r'), as CREATE
-// SUBSCRIPTION ... WITH (copy_data = false) registers its tables: the apply
-// worker then applies every change for it, and no table-sync worker runs.
-void mark_subscription_table_ready(const std::string &subscription_oid,
-                                   const std::string &table_oid);
-
-// Takes a lock on the subscription for the rest of the transaction, the one
-// the fast initial copy holds: replication_status finds the copy by it (in
-// pg_locks), and replication_drop cancels the session that holds it.
-void lock_subscription_for_copy(const std::string &subscription_oid);
+// Marks a registered table of a subscription synchronized ('s') at `lsn`, as
+// a table-sync worker leaves it once its copy caught up: the apply worker
+// applies the table's changes committed after `lsn` (skipping those the
+// copy had), marks it ready once it has passed `lsn`, and starts no
+// table-sync worker for it.
+void mark_subscription_table_synchronized(const std::string &subscription_oid,
+                                          const std::string &table_oid, const std::string &lsn);
 
 // A password from the server's strong random source.
 std::string random_password();

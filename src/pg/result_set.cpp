@@ -62,6 +62,12 @@ double float8_argument(FunctionCallInfo fcinfo, int number, double fallback) {
     return PG_ARGISNULL(number) ? fallback : PG_GETARG_FLOAT8(number);
 }
 
+std::optional<int> optional_int32_argument(FunctionCallInfo fcinfo, int number) {
+    if (PG_NARGS() <= number || PG_ARGISNULL(number))
+        return std::nullopt;
+    return PG_GETARG_INT32(number);
+}
+
 Datum text_result(const std::string &text) {
     const char *value = text.c_str();
     return guarded([value] { return PointerGetDatum(cstring_to_text(value)); });

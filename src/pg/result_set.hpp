@@ -28,6 +28,9 @@ std::vector<std::string> text_array_argument(FunctionCallInfo fcinfo, int number
 // A bigint / double precision argument; NULL gives `fallback`.
 long long int64_argument(FunctionCallInfo fcinfo, int number, long long fallback);
 double float8_argument(FunctionCallInfo fcinfo, int number, double fallback);
+// An integer argument; none when NULL or not declared by the function's
+// definition (an older version's script, until the update).
+std::optional<int> optional_int32_argument(FunctionCallInfo fcinfo, int number);
 
 // A text result.
 Datum text_result(const std::string &text);

@@ -32,14 +32,13 @@ TEST(ReplicationFeatures, OptionsAndSlotFollowTheFeatures) {
               "false, false, true)");
 }
 
-TEST(ReplicationFeatures, TheInitialCopysSlotKeepsFailover) {
-    EXPECT_EQ(create_exported_slot_command("ivory_s", replication_features(130023, 180006)),
-              "CREATE_REPLICATION_SLOT \"ivory_s\" LOGICAL pgoutput EXPORT_SNAPSHOT");
-    EXPECT_EQ(create_exported_slot_command("ivory_s", replication_features(170010, 180006)),
-              "CREATE_REPLICATION_SLOT \"ivory_s\" LOGICAL pgoutput (SNAPSHOT 'export', FAILOVER)");
-    EXPECT_NE(create_slot_if_missing_sql("ivory_s", replication_features(170010, 180006))
-                  .find("'pgoutput', false, false, true) WHERE NOT EXISTS"),
-              std::string::npos);
+TEST(ReplicationFeatures, TheInitialCopysSlotIsTemporaryInEachSyntax) {
+    EXPECT_EQ(
+        create_temporary_exported_slot_command("ivory_copy_1", 130023),
+        "CREATE_REPLICATION_SLOT \"ivory_copy_1\" TEMPORARY LOGICAL pgoutput EXPORT_SNAPSHOT");
+    EXPECT_EQ(create_temporary_exported_slot_command("ivory_copy_1", 180004),
+              "CREATE_REPLICATION_SLOT \"ivory_copy_1\" TEMPORARY LOGICAL pgoutput (SNAPSHOT "
+              "'export')");
 }
 
 TEST(ReplicationFeatures, TheirStatusWordsReadBack) {

@@ -1,0 +1,642 @@
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "background_copy.hpp"
+
+#include "core/conninfo.hpp"
+#include "core/error.hpp"
+#include "core/quote.hpp"
+#include "core/replication_naming.hpp"
+#include "core/strings.hpp"
+#include "initial_copy.hpp"
+#include "pg/replication_catalog.hpp"
+#include "remote/connection.hpp"
+
+namespace ivory {
+
+namespace {
+
+const char *const coordinator_function = "ivory_copy_coordinator_main";
+const char *const worker_function = "ivory_copy_worker_main";
+
+// At most this many workers by default.
+constexpr int default_jobs_limit = 4;
+
+// How long a caller waits for a coordinator it launched to take its lock.
+constexpr long coordinator_start_milliseconds = 30000;
+// How long stop and drop wait for the workers they ended to be gone.
+constexpr long workers_end_milliseconds = 30000;
+constexpr long poll_milliseconds = 100;
+
+// The coordinator holds a session advisory lock on this key for as long as
+// it lives: ("ivor" << 32) | subscription oid. Whoever sees it in pg_locks
+// knows the copy runs; a second coordinator does not get it.
+const std::string lock_class = "1769369458";
+std::string copy_lock_key(const std::string &subscription_parameter) {
+    return "((" + lock_class + "::pg_catalog.int8 << 32) | " + subscription_parameter +
+           "::pg_catalog.oid::pg_catalog.int8)";
+}
+
+// Every worker of a subscription's copy shows this in pg_stat_activity.
+std::string worker_application_name(const std::string &subscription_oid) {
+    return "ivory copy " + subscription_oid;
+}
+
+std::optional<std::string> coordinator_pid(pg::LocalSession &target,
+                                           const std::string &subscription_oid) {
+    const Rows holder = target.query(
+        "SELECT l.pid::pg_catalog.text FROM pg_catalog.pg_locks l "
+        "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+        "AND l.classid = " +
+            lock_class +
+            " AND l.objid = $1::pg_catalog.oid AND l.database = (SELECT d.oid FROM "
+            "pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())",
+        {Value(subscription_oid)}, "looking for the initial copy's coordinator");
+    if (holder.empty())
+        return std::nullopt;
+    return text_of(holder.front(), 0);
+}
+
+std::vector<std::string> worker_pids(pg::LocalSession &target,
+                                     const std::string &subscription_oid) {
+    std::vector<std::string> pids;
+    for (const Row &row :
+         target.query("SELECT pid::pg_catalog.text FROM pg_catalog.pg_stat_activity "
+                      "WHERE backend_type = 'ivory copy' AND application_name = $1",
+                      {Value(worker_application_name(subscription_oid))},
+                      "looking for the initial copy's workers"))
+        pids.push_back(text_of(row, 0));
+    return pids;
+}
+
+bool copy_tables_installed(pg::LocalSession &target) {
+    return text_of(first_row(target.query("SELECT (pg_catalog.to_regclass('ivory.copy_job') IS "
+                                          "NOT NULL)::pg_catalog.text",
+                                          "looking for ivory's copy tables"),
+                             "looking for ivory's copy tables"),
+                   0) == "true";
+}
+
+// What the machine allows: cores, and the worker slots no one uses (one
+// left for the apply worker that follows).
+int default_jobs(pg::LocalSession &target) {
+    const Rows free = target.query(
+        "SELECT (pg_catalog.current_setting('max_worker_processes')::pg_catalog.int4 - "
+        "(SELECT pg_catalog.count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type NOT IN "
+        "('client backend', 'autovacuum launcher', 'autovacuum worker', 'background writer', "
+        "'checkpointer', 'walwriter', 'startup', 'archiver', 'walsender', 'walreceiver', "
+        "'walsummarizer', 'io worker', 'slotsync worker', 'standalone backend', 'logger')))"
+        "::pg_catalog.text",
+        "counting the free background worker slots");
+    const long long slots = number_of(first_row(free, "counting the free worker slots").at(0)) - 1;
+    const long long cores = std::max(1u, std::thread::hardware_concurrency());
+    return static_cast<int>(std::clamp<long long>(std::min(slots, cores), 1, default_jobs_limit));
+}
+
+void terminate_workers(pg::LocalSession &target, const std::string &subscription_oid) {
+    target.query("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity "
+                 "WHERE backend_type = 'ivory copy' AND application_name = $1",
+                 {Value(worker_application_name(subscription_oid))},
+                 "stopping the initial copy's workers");
+    for (long waited = 0; !worker_pids(target, subscription_oid).empty();
+         waited += poll_milliseconds) {
+        if (waited >= workers_end_milliseconds)
+            throw Error(sqlstate::internal, "the initial copy's workers did not stop",
+                        "pg_terminate_backend was sent to each; they are still running after " +
+                            std::to_string(workers_end_milliseconds / 1000) + " s");
+        pg::sleep_interruptibly(poll_milliseconds);
+    }
+}
+
+// With `wait`: until the copy is done and every table ready.
+void wait_for_copy(pg::LocalSession &target, const Subscription &subscription) {
+    for (;;) {
+        const std::optional<CopyProgress> progress = copy_progress(target, subscription.oid);
+        if (!progress)
+            throw Error(sqlstate::internal, "the initial copy disappeared",
+                        "ivory.copy_job has no row for the subscription any more (dropped?)");
+        if (progress->state == "failed")
+            throw Error("55000", "the initial copy failed: " + progress->error, "",
+                        "Fix the cause, then start again: tables already copied are kept.");
+        if (progress->state == "done") {
+            const Rows waiting = target.query(
+                "SELECT 1 FROM pg_catalog.pg_subscription_rel WHERE srsubid = $1::pg_catalog.oid "
+                "AND srsubstate <> 'r'",
+                {Value(subscription.oid)}, "waiting for the tables to be ready");
+            if (waiting.empty())
+                return;
+        } else if (!progress->running) {
+            throw Error("55000", "the initial copy stopped (" + progress->state + ")", "",
+                        "Start it again to resume it.");
+        }
+        pg::sleep_interruptibly(200);
+    }
+}
+
+// --- in the workers -------------------------------------------------------------------
+
+struct JobPlan {
+    std::string subscription_name;
+    std::string conninfo;
+    int round = 0;
+};
+
+// The subscription's copy made ready for a round: planned (the tables that
+// wait for their copy, largest first) or, when it exists, every table not
+// done queued again. In a transaction of the coordinator.
+JobPlan prepare_job(pg::LocalSession &target, const std::string &subscription_oid, int jobs) {
+    const Rows subscriptions =
+        target.query("SELECT subname::pg_catalog.text, subconninfo FROM pg_catalog.pg_subscription "
+                     "WHERE oid = $1::pg_catalog.oid",
+                     {Value(subscription_oid)}, "reading the subscription");
+    const Row &subscription = first_row(subscriptions, "reading the subscription");
+    JobPlan plan{text_of(subscription, 0), text_of(subscription, 1), 1};
+    const Rows existing = target.query("SELECT round::pg_catalog.text FROM ivory.copy_job "
+                                       "WHERE subscription_oid = $1::pg_catalog.oid FOR UPDATE",
+                                       {Value(subscription_oid)}, "reading the initial copy");
+    if (!existing.empty()) {
+        plan.round = static_cast<int>(number_of(existing.front().at(0))) + 1;
+        target.query("WITH queued AS (UPDATE ivory.copy_task SET state = 'queued', "
+                     "worker_pid = NULL, error = NULL WHERE subscription_oid = $1::pg_catalog.oid "
+                     "AND state <> 'done' RETURNING 1), "
+                     "job AS (UPDATE ivory.copy_job SET state = 'starting', round = $2::int4, "
+                     "jobs = $3::int4, error = NULL, started_at = pg_catalog.now(), "
+                     "finished_at = NULL WHERE subscription_oid = $1::pg_catalog.oid RETURNING 1) "
+                     "SELECT (SELECT pg_catalog.count(*) FROM queued), (SELECT pg_catalog.count(*) "
+                     "FROM job)",
+                     {Value(subscription_oid), Value(std::to_string(plan.round)),
+                      Value(std::to_string(jobs))},
+                     "queueing the tables not yet copied");
+        return plan;
+    }
+    std::vector<std::string> oids;
+    std::vector<std::string> names;
+    for (const Row &row : target.query(
+             "SELECT c.oid::pg_catalog.text, pg_catalog.format('%I.%I', n.nspname, c.relname) "
+             "FROM pg_catalog.pg_subscription_rel r JOIN pg_catalog.pg_class c ON c.oid = "
+             "r.srrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+             "WHERE r.srsubid = $1::pg_catalog.oid AND r.srsubstate = 'i'",
+             {Value(subscription_oid)}, "listing the tables to copy")) {
+        oids.push_back(text_of(row, 0));
+        names.push_back(text_of(row, 1));
+    }
+    // Sizes on the source decide the order: the largest first, so that the
+    // last table to finish is a small one.
+    std::vector<std::string> quoted_names;
+    for (const std::string &name : names)
+        quoted_names.push_back(quote_literal(name));
+    std::vector<std::string> sizes(names.size(), "0");
+    if (!names.empty()) {
+        remote::Connection source(plan.conninfo);
+        const Rows measured = source.query(
+            "SELECT coalesce(pg_catalog.pg_table_size(pg_catalog.to_regclass(w.name)), 0)"
+            "::pg_catalog.text FROM pg_catalog.unnest(ARRAY[" +
+                join(quoted_names, ", ") +
+                "]::pg_catalog.text[]) WITH ORDINALITY AS w(name, position) ORDER BY w.position",
+            "reading the sizes of the tables to copy");
+        for (size_t i = 0; i < measured.size() && i < sizes.size(); ++i)
+            sizes[i] = text_of(measured[i], 0);
+    }
+    target.query("WITH job AS (INSERT INTO ivory.copy_job (subscription_oid, state, jobs, round) "
+                 "VALUES ($1::pg_catalog.oid, 'starting', $2::int4, 1) RETURNING 1), "
+                 "tasks AS (INSERT INTO ivory.copy_task (subscription_oid, table_oid, table_name, "
+                 "bytes_total) SELECT $1::pg_catalog.oid, t.oid, pg_catalog.format('%I.%I', "
+                 "n.nspname, c.relname), t.size FROM ROWS FROM (pg_catalog.unnest($3::pg_catalog.oid[]), "
+                 "pg_catalog.unnest($4::pg_catalog.int8[])) AS t(oid, size) JOIN pg_catalog.pg_class c ON c.oid = "
+                 "t.oid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace RETURNING 1) "
+                 "SELECT (SELECT pg_catalog.count(*) FROM job), (SELECT pg_catalog.count(*) FROM "
+                 "tasks)",
+                 {Value(subscription_oid), Value(std::to_string(jobs)),
+                  Value("{" + join(oids, ",") + "}"), Value("{" + join(sizes, ",") + "}")},
+                 "planning the initial copy");
+    return plan;
+}
+
+// The largest table nobody copies yet, now taken by this worker.
+std::optional<TableToCopy> claim_next_table(pg::LocalSession &target,
+                                            const std::string &subscription_oid, int round) {
+    const Rows claimed = target.query(
+        "WITH next AS (SELECT q.table_oid FROM ivory.copy_task q "
+        "  WHERE q.subscription_oid = $1::pg_catalog.oid AND q.state = 'queued' "
+        "  ORDER BY q.bytes_total DESC, q.table_name LIMIT 1 FOR UPDATE SKIP LOCKED), "
+        "claimed AS (UPDATE ivory.copy_task t SET state = 'copying', "
+        "  worker_pid = pg_catalog.pg_backend_pid(), started_at = pg_catalog.now(), "
+        "  round = $2::int4 FROM next "
+        "  WHERE t.subscription_oid = $1::pg_catalog.oid AND t.table_oid = next.table_oid "
+        "  RETURNING t.table_oid) "
+        "SELECT c.oid::pg_catalog.text, pg_catalog.format('%I.%I', n.nspname, c.relname), "
+        "c.relowner::pg_catalog.text FROM claimed "
+        "JOIN pg_catalog.pg_class c ON c.oid = claimed.table_oid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace",
+        {Value(subscription_oid), Value(std::to_string(round))}, "taking the next table to copy");
+    if (claimed.empty())
+        return std::nullopt;
+    const Row &row = claimed.front();
+    return TableToCopy{text_of(row, 0), text_of(row, 1), text_of(row, 2)};
+}
+
+void record_task(pg::LocalSession &target, const std::string &subscription_oid,
+                 const std::string &table_oid, const std::string &assignments,
+                 const std::vector<Value> &values) {
+    std::vector<Value> parameters = {Value(subscription_oid), Value(table_oid)};
+    parameters.insert(parameters.end(), values.begin(), values.end());
+    target.query("WITH t AS (UPDATE ivory.copy_task SET " + assignments +
+                     ", finished_at = pg_catalog.now() WHERE subscription_oid = "
+                     "$1::pg_catalog.oid AND table_oid = $2::pg_catalog.oid RETURNING 1) "
+                     "SELECT pg_catalog.count(*) FROM t",
+                 parameters, "recording a table's copy");
+}
+
+void record_job(pg::LocalSession &target, const std::string &subscription_oid,
+                const std::string &assignments, const std::vector<Value> &values = {}) {
+    std::vector<Value> parameters = {Value(subscription_oid)};
+    parameters.insert(parameters.end(), values.begin(), values.end());
+    target.query("WITH j AS (UPDATE ivory.copy_job SET " + assignments +
+                     " WHERE subscription_oid = $1::pg_catalog.oid RETURNING 1) "
+                     "SELECT pg_catalog.count(*) FROM j",
+                 parameters, "recording the initial copy's state");
+}
+
+std::string error_text(const ErrorFields &fields) {
+    return fields.detail.empty() ? fields.message : fields.message + " (" + fields.detail + ")";
+}
+
+// The session of a worker: shown as the subscription's copy, with no
+// timeout of the database's or role's cutting its work, and COPY's values
+// read in the database's encoding.
+void set_up_worker_session(const std::string &subscription_oid) {
+    pg::in_transaction([&] {
+        pg::LocalSession target(false);
+        target.query("SELECT pg_catalog.set_config('application_name', $1, false), "
+                     "pg_catalog.set_config('statement_timeout', '0', false), "
+                     "pg_catalog.set_config('lock_timeout', '0', false), "
+                     "pg_catalog.set_config('idle_in_transaction_session_timeout', '0', false), "
+                     "pg_catalog.set_config('client_encoding', "
+                     "pg_catalog.getdatabaseencoding(), false)",
+                     {Value(worker_application_name(subscription_oid))},
+                     "setting up the worker's session");
+    });
+}
+
+struct Round {
+    std::string snapshot;
+    std::string lsn;
+    std::string conninfo;
+    int round = 0;
+};
+
+Round read_round(const std::string &subscription_oid) {
+    Round round;
+    pg::in_transaction([&] {
+        pg::LocalSession target(false);
+        const Rows job =
+            target.query("SELECT j.snapshot, j.snapshot_lsn::pg_catalog.text, s.subconninfo, "
+                         "j.round::pg_catalog.text FROM ivory.copy_job j "
+                         "JOIN pg_catalog.pg_subscription s ON s.oid = j.subscription_oid "
+                         "WHERE j.subscription_oid = $1::pg_catalog.oid",
+                         {Value(subscription_oid)}, "reading the initial copy's snapshot");
+        const Row &row = first_row(job, "reading the initial copy's snapshot");
+        round = {text_of(row, 0), text_of(row, 1), text_of(row, 2),
+                 static_cast<int>(number_of(row.at(3)))};
+    });
+    return round;
+}
+
+// Copies tables, one transaction each, until none is left or one fails
+// (recorded in its task; this worker then ends, the others go on).
+void copy_tables(const std::string &subscription_oid, const Round &round) {
+    // Connections are made in a transaction: the privilege rules they check
+    // read the catalogs. They outlive it.
+    std::optional<remote::Connection> source;
+    try {
+        pg::in_transaction([&] {
+            source.emplace(round.conninfo);
+            import_snapshot(*source, round.snapshot);
+        });
+    } catch (...) {
+        const ErrorFields fields = pg::current_error_fields();
+        pg::in_transaction([&] {
+            pg::LocalSession target(false);
+            record_job(target, subscription_oid, "error = $2",
+                       {Value("a worker could not take the snapshot: " + error_text(fields))});
+        });
+        return;
+    }
+    for (;;) {
+        std::optional<TableToCopy> table;
+        pg::in_transaction([&] {
+            pg::LocalSession target(false);
+            table = claim_next_table(target, subscription_oid, round.round);
+        });
+        if (!table)
+            break;
+        try {
+            pg::in_transaction([&] {
+                pg::LocalSession target(false);
+                const TableCopy copied = copy_table_with_deferred_indexes(
+                    target, *source, *table,
+                    [](const std::string &step) { pg::report_activity(step); });
+                pg::mark_subscription_table_synchronized(subscription_oid, table->oid, round.lsn);
+                record_task(target, subscription_oid, table->oid,
+                            "state = 'done', rows_copied = $3::int8, copied_binary = "
+                            "$4::pg_catalog.bool, indexes_built = $5::int4",
+                            {Value(std::to_string(copied.rows)),
+                             Value(copied.binary ? "true" : "false"),
+                             Value(std::to_string(copied.indexes_built_after))});
+            });
+        } catch (...) {
+            const ErrorFields fields = pg::current_error_fields();
+            pg::in_transaction([&] {
+                pg::LocalSession target(false);
+                record_task(target, subscription_oid, table->oid, "state = 'failed', error = $3",
+                            {Value(error_text(fields))});
+            });
+            return;
+        }
+    }
+    pg::report_activity("done");
+    source->query("COMMIT", "ending the copy");
+}
+
+// Once every worker has ended: the subscription enabled if every table is
+// copied, or the copy marked failed with the first table's error.
+void finish_job(const std::string &subscription_oid, const std::string &subscription_name) {
+    pg::in_transaction([&] {
+        pg::LocalSession target(false);
+        const Rows counts =
+            target.query("SELECT (pg_catalog.count(*) FILTER (WHERE state <> 'done'))"
+                         "::pg_catalog.text, pg_catalog.min(table_name || ': ' || error) "
+                         "FILTER (WHERE state = 'failed'), "
+                         "(SELECT error FROM ivory.copy_job WHERE subscription_oid = "
+                         "$1::pg_catalog.oid) FROM ivory.copy_task "
+                         "WHERE subscription_oid = $1::pg_catalog.oid",
+                         {Value(subscription_oid)}, "counting the tables not copied");
+        const Row &left = first_row(counts, "counting the tables not copied");
+        const long long not_done = number_of(left.at(0));
+        if (not_done == 0) {
+            target.execute("ALTER SUBSCRIPTION " + sql_identifier(subscription_name) + " ENABLE");
+            record_job(target, subscription_oid, "state = 'done', finished_at = pg_catalog.now()");
+            return;
+        }
+        const std::string error =
+            left.at(1) ? *left.at(1)
+                       : value_or(left.at(2), std::to_string(not_done) + " table(s) not copied");
+        record_job(target, subscription_oid,
+                   "state = 'failed', error = $2, finished_at = pg_catalog.now()", {Value(error)});
+    });
+}
+
+std::string system_identifier() {
+    std::string identifier;
+    pg::in_transaction([&] {
+        pg::LocalSession target(false);
+        identifier = target_system_identifier(target);
+    });
+    return identifier;
+}
+
+// Unique per target, subscription and round: the slot of an interrupted
+// round may linger on the source until it notices its connection is gone.
+std::string temporary_slot_name(const std::string &subscription_oid, int round) {
+    return "ivory_copy_" + system_identifier() + "_" + subscription_oid + "_" +
+           std::to_string(round);
+}
+
+void coordinate(const pg::WorkerArguments &arguments, const std::string &subscription_oid) {
+    JobPlan plan;
+    pg::in_transaction([&] {
+        pg::LocalSession target(false);
+        plan = prepare_job(target, subscription_oid, arguments.jobs);
+    });
+    // The snapshot stays importable while this connection stays open and
+    // idle: until every worker has ended.
+    const std::string slot = temporary_slot_name(subscription_oid, plan.round);
+    std::optional<remote::Connection> exporter;
+    pg::in_transaction([&] {
+        exporter.emplace(conninfo_without(plan.conninfo, "replication") + " replication=database");
+        const ExportedSnapshot snapshot = export_snapshot(*exporter, slot);
+        pg::LocalSession target(false);
+        record_job(target, subscription_oid,
+                   "state = 'copying', snapshot = $2, snapshot_lsn = $3::pg_catalog.pg_lsn",
+                   {Value(snapshot.name), Value(snapshot.lsn)});
+    });
+    std::vector<pg::LaunchedWorker> helpers;
+    for (int number = 1; number < arguments.jobs; ++number) {
+        pg::WorkerArguments helper = arguments;
+        helper.worker_number = static_cast<unsigned int>(number);
+        helper.wait_for_transaction = 0;
+        std::optional<pg::LaunchedWorker> launched = pg::launch_worker(
+            worker_function,
+            "ivory copy worker " + std::to_string(number) + " of subscription " + subscription_oid,
+            helper);
+        if (!launched)
+            break; // no slot free: fewer workers
+        helpers.push_back(*launched);
+    }
+    copy_tables(subscription_oid, read_round(subscription_oid));
+    for (pg::LaunchedWorker &helper : helpers)
+        helper.wait_for_end();
+    finish_job(subscription_oid, plan.subscription_name);
+}
+
+} // namespace
+
+std::optional<CopyProgress> copy_progress(pg::LocalSession &target,
+                                          const std::string &subscription_oid) {
+    if (!copy_tables_installed(target))
+        return std::nullopt;
+    const Rows job = target.query(
+        "SELECT state, jobs::pg_catalog.text, round::pg_catalog.text, coalesce(error, ''), "
+        "pg_catalog.round(EXTRACT(epoch FROM coalesce(finished_at, pg_catalog.now()) - "
+        "started_at))::pg_catalog.text FROM ivory.copy_job "
+        "WHERE subscription_oid = $1::pg_catalog.oid",
+        {Value(subscription_oid)}, "reading the initial copy");
+    if (job.empty())
+        return std::nullopt;
+    const Row &row = job.front();
+    CopyProgress progress;
+    progress.state = text_of(row, 0);
+    progress.jobs = static_cast<int>(number_of(row.at(1)));
+    progress.round = static_cast<int>(number_of(row.at(2)));
+    progress.error = text_of(row, 3);
+    progress.seconds = number_of(row.at(4));
+    progress.running = coordinator_pid(target, subscription_oid).has_value();
+    progress.workers_running = static_cast<int>(worker_pids(target, subscription_oid).size());
+    for (const Row &task :
+         target.query("SELECT t.table_name, t.state, t.bytes_total::pg_catalog.text, "
+                      "p.bytes_processed::pg_catalog.text, t.rows_copied::pg_catalog.text, "
+                      "coalesce(a.query, ''), coalesce(t.error, '') FROM ivory.copy_task t "
+                      "LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = t.worker_pid "
+                      "AND a.backend_type = 'ivory copy' AND t.state = 'copying' "
+                      "LEFT JOIN pg_catalog.pg_stat_progress_copy p ON p.pid = a.pid "
+                      "AND p.relid = t.table_oid "
+                      "WHERE t.subscription_oid = $1::pg_catalog.oid "
+                      "ORDER BY t.table_name",
+                      {Value(subscription_oid)}, "reading the initial copy's tables")) {
+        CopyTaskProgress table;
+        table.table = text_of(task, 0);
+        table.state = text_of(task, 1);
+        table.bytes_total = number_of(task.at(2));
+        if (task.at(3))
+            table.bytes_copied = number_of(task.at(3));
+        if (task.at(4))
+            table.rows = number_of(task.at(4));
+        table.activity = text_of(task, 5);
+        table.error = text_of(task, 6);
+        progress.tasks.push_back(std::move(table));
+    }
+    return progress;
+}
+
+std::string finished_copy_summary(pg::LocalSession &target, const std::string &subscription_oid) {
+    const Rows sums =
+        target.query("SELECT pg_catalog.count(*)::pg_catalog.text, "
+                     "(pg_catalog.count(*) FILTER (WHERE copied_binary))::pg_catalog.text, "
+                     "coalesce(pg_catalog.sum(rows_copied), 0)::pg_catalog.text, "
+                     "coalesce(pg_catalog.sum(indexes_built), 0)::pg_catalog.text, "
+                     "(SELECT jobs::pg_catalog.text FROM ivory.copy_job "
+                     " WHERE subscription_oid = $1::pg_catalog.oid) "
+                     "FROM ivory.copy_task WHERE subscription_oid = $1::pg_catalog.oid",
+                     {Value(subscription_oid)}, "summing up the initial copy");
+    const Row &row = first_row(sums, "summing up the initial copy");
+    return text_of(row, 0) + " table(s) (" + text_of(row, 1) + " in binary format), " +
+           text_of(row, 2) + " row(s), " + text_of(row, 3) +
+           " index(es) and key(s) built after the data, by " + text_of(row, 4) + " worker(s)";
+}
+
+bool copy_pending(pg::LocalSession &target, const Subscription &subscription) {
+    if (const std::optional<CopyProgress> progress = copy_progress(target, subscription.oid))
+        return progress->state != "done";
+    return subscription.slot_name && all_tables_await_copy(target, subscription.oid);
+}
+
+std::string start_copy(pg::LocalSession &target, const Subscription &subscription,
+                       std::optional<int> jobs, bool wait) {
+    if (!copy_tables_installed(target))
+        throw Error("55000", "ivory's initial copy needs version 0.4.0 of the extension",
+                    "This database has an older version of the extension ivory.",
+                    "Run ALTER EXTENSION ivory UPDATE, or start with native_copy => true "
+                    "(ivory replication start --native-copy).");
+    if (coordinator_pid(target, subscription.oid)) {
+        if (wait)
+            wait_for_copy(target, subscription);
+        return wait ? "initial copy done: " + finished_copy_summary(target, subscription.oid)
+                    : "initial copy already running";
+    }
+    pg::WorkerArguments arguments = pg::arguments_for_this_session();
+    arguments.subscription_oid = static_cast<unsigned int>(std::stoul(subscription.oid));
+    arguments.jobs = jobs ? *jobs : default_jobs(target);
+    // Without waiting, the copy begins once this transaction commits (and
+    // sees what it did); waiting, it cannot, so it begins at once.
+    arguments.wait_for_transaction = wait ? 0 : pg::this_transaction_id();
+    std::optional<pg::LaunchedWorker> coordinator =
+        pg::launch_worker(coordinator_function,
+                          "ivory copy coordinator of subscription " + subscription.oid, arguments);
+    if (!coordinator)
+        throw Error("53400", "no background worker slot is free for ivory's initial copy",
+                    "Every slot of max_worker_processes is in use.",
+                    "Raise max_worker_processes (a restart), or start with native_copy => "
+                    "true.");
+    const std::optional<int> pid = coordinator->wait_for_start();
+    if (!pid)
+        throw Error(sqlstate::internal, "the initial copy's coordinator did not start", "",
+                    "See the server's log.");
+    // Once it holds its lock, status and a second start see the copy (a
+    // coordinator that finds another one holding it ends at once).
+    for (long waited = 0;; waited += poll_milliseconds) {
+        if (coordinator_pid(target, subscription.oid))
+            break;
+        // Ended already: it found the lock taken, or did the work, or failed.
+        const bool alive = coordinator->running();
+        if (!alive && copy_progress(target, subscription.oid))
+            break;
+        if (!alive || waited >= coordinator_start_milliseconds)
+            throw Error(sqlstate::internal,
+                        alive ? "the initial copy's coordinator did not get going"
+                              : "the initial copy's coordinator ended at once",
+                        "", "See the server's log.");
+        pg::sleep_interruptibly(poll_milliseconds);
+    }
+    if (!wait)
+        return "initial copy started in the background by " + std::to_string(arguments.jobs) +
+               " worker(s); 'ivory replication status' shows its progress";
+    wait_for_copy(target, subscription);
+    return "initial copy done: " + finished_copy_summary(target, subscription.oid);
+}
+
+void require_valid_jobs(std::optional<int> jobs) {
+    if (jobs && (*jobs < 1 || *jobs > max_copy_jobs))
+        throw Error(sqlstate::invalid_parameter, "jobs must be between 1 and " +
+                                                     std::to_string(max_copy_jobs) + ", not " +
+                                                     std::to_string(*jobs));
+}
+
+bool pause_copy(pg::LocalSession &target, const std::string &subscription_oid) {
+    const std::optional<CopyProgress> progress = copy_progress(target, subscription_oid);
+    if (!progress || progress->state == "done" || progress->state == "paused")
+        return false;
+    terminate_workers(target, subscription_oid);
+    record_job(target, subscription_oid, "state = 'paused', finished_at = pg_catalog.now()");
+    return true;
+}
+
+bool cancel_copy(pg::LocalSession &target, const std::string &subscription_oid) {
+    if (!copy_tables_installed(target))
+        return false;
+    terminate_workers(target, subscription_oid);
+    return !target
+                .query("WITH gone AS (DELETE FROM ivory.copy_job WHERE subscription_oid = "
+                       "$1::pg_catalog.oid RETURNING state) SELECT 1 FROM gone "
+                       "WHERE state <> 'done'",
+                       {Value(subscription_oid)}, "forgetting the initial copy")
+                .empty();
+}
+
+std::string copy_slots_condition(const std::string &subscription_oid,
+                                 const std::string &target_system_identifier) {
+    return "slot_name LIKE " + quote_literal("ivory\\_copy\\_" + target_system_identifier + "\\_" +
+                                             subscription_oid + "\\_%");
+}
+
+void run_copy_coordinator(const pg::WorkerArguments &arguments) {
+    const std::string subscription_oid = std::to_string(arguments.subscription_oid);
+    set_up_worker_session(subscription_oid);
+    bool locked = false;
+    pg::in_transaction([&] {
+        pg::LocalSession target(false);
+        locked = text_of(first_row(target.query("SELECT pg_catalog.pg_try_advisory_lock(" +
+                                                    copy_lock_key("$1") + ")::pg_catalog.text",
+                                                {Value(subscription_oid)},
+                                                "taking the initial copy's lock"),
+                                   "taking the initial copy's lock"),
+                         0) == "true";
+    });
+    if (!locked)
+        return; // another coordinator runs the copy
+    if (arguments.wait_for_transaction &&
+        !pg::wait_for_transaction_end(arguments.wait_for_transaction))
+        return; // the start was rolled back
+    try {
+        coordinate(arguments, subscription_oid);
+    } catch (...) {
+        const ErrorFields fields = pg::current_error_fields();
+        pg::in_transaction([&] {
+            pg::LocalSession target(false);
+            record_job(target, subscription_oid,
+                       "state = 'failed', error = $2, finished_at = pg_catalog.now()",
+                       {Value(error_text(fields))});
+        });
+        throw Error(fields);
+    }
+}
+
+void run_copy_worker(const pg::WorkerArguments &arguments) {
+    const std::string subscription_oid = std::to_string(arguments.subscription_oid);
+    set_up_worker_session(subscription_oid);
+    copy_tables(subscription_oid, read_round(subscription_oid));
+}
+
+} // namespace ivory
