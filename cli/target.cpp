@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "../src/core/session_settings.hpp"
 #include "version.hpp"
 
 namespace ivory::cli {
@@ -82,6 +83,13 @@ Connection connect_with_keywords(const Keywords &keywords, const std::string &wh
         return nullptr;
     }
     PQsetNoticeReceiver(connection.get(), log_notice, nullptr);
+    // The database's and role's defaults may bound statements, lock waits and
+    // idle transactions; what this command runs (a copy, verify, switchover
+    // in one SQL call) takes as long as it takes, as pg_dump's sessions do.
+    if (!run_query(connection.get(),
+                   set_config_query(unbounded_session_settings(PQserverVersion(connection.get()))),
+                   {}, log, "could not set up the session on " + what))
+        return nullptr;
     return connection;
 }
 

@@ -29,7 +29,10 @@ using Result = std::unique_ptr<PGresult, ResultClearer>;
 Keywords target_keywords(const ConnectionOptions &options);
 
 // Null when the connection failed; the libpq message is logged at ERROR,
-// after "could not connect to <what>: ".
+// after "could not connect to <what>: ". The session's statement, lock and
+// idle timeouts are turned off (unbounded_session_settings of the core), so
+// that no default of the server's database or role cuts a long operation; a
+// failure to do so is logged and fails the connection too.
 Connection connect_with_keywords(const Keywords &keywords, const std::string &what,
                                  const Logger &log);
 

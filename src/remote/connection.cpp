@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <libpq-fe.h>
@@ -9,6 +10,7 @@
 
 #include "../core/conninfo.hpp"
 #include "../core/error.hpp"
+#include "../core/session_settings.hpp"
 #include "../pg/guard.hpp"
 
 namespace ivory::remote {
@@ -165,10 +167,15 @@ void Connection::connect() {
     // The literals ivory sends are written for standard_conforming_strings;
     // ivory's own sessions may write after a switchover made the source
     // database read-only for everyone else (drop, unlock).
-    run("SELECT pg_catalog.set_config('search_path', '', false), "
-        "pg_catalog.set_config('standard_conforming_strings', 'on', false), "
-        "pg_catalog.set_config('default_transaction_read_only', 'off', false)",
-        "setting up the session");
+    std::vector<SessionSetting> settings = {{"search_path", ""},
+                                            {"standard_conforming_strings", "on"},
+                                            {"default_transaction_read_only", "off"}};
+    // No timeout of the source's defaults for the database or role cuts a
+    // long COPY, hash query or held snapshot: the caller's own
+    // statement_timeout bounds the call here, in the caller's backend.
+    for (SessionSetting &setting : unbounded_session_settings(PQserverVersion(handle_.conn)))
+        settings.push_back(std::move(setting));
+    run(set_config_query(settings), "setting up the session");
 }
 
 void Connection::wait_for(int socket_events) {

@@ -60,6 +60,9 @@ enum class CopyRead { data, none_yet, end };
 class Connection : public QueryRunner {
   public:
     // Connects to `conninfo`. Errors name the source with the password masked.
+    // The session gets an empty search_path, standard_conforming_strings and
+    // no timeouts of its own (unbounded_session_settings of the core): the
+    // caller's statement bounds it here.
     explicit Connection(const std::string &conninfo, ConnectOptions options = {});
     Connection(const Connection &) = delete;
     Connection &operator=(const Connection &) = delete;
