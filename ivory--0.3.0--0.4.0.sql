@@ -21,10 +21,15 @@ CREATE TABLE ivory.copy_job (
 COMMENT ON TABLE ivory.copy_job IS
 'ivory''s initial copy of a subscription''s tables: its state, workers, and the snapshot of its current round';
 
--- One row per table of such a copy; a table is done once its copy committed.
+-- One row per table of such a copy, or per range of a table copied in
+-- several (range_condition: the source's WHERE clause); a row is done once
+-- its copy committed.
 CREATE TABLE ivory.copy_task (
     subscription_oid oid NOT NULL REFERENCES ivory.copy_job ON DELETE CASCADE,
     table_oid oid NOT NULL,
+    range_number integer NOT NULL DEFAULT 0,
+    range_count integer NOT NULL DEFAULT 1,
+    range_condition text NOT NULL DEFAULT '',
     table_name text NOT NULL,
     bytes_total bigint NOT NULL,
     state text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'copying', 'done', 'failed')),
@@ -36,7 +41,7 @@ CREATE TABLE ivory.copy_task (
     started_at timestamptz,
     finished_at timestamptz,
     error text,
-    PRIMARY KEY (subscription_oid, table_oid)
+    PRIMARY KEY (subscription_oid, table_oid, range_number)
 );
 
 COMMENT ON TABLE ivory.copy_task IS
@@ -53,16 +58,17 @@ CREATE FUNCTION ivory.replication_start(
     fail_on_already_started boolean DEFAULT false,
     native_copy boolean DEFAULT false,
     wait boolean DEFAULT false,
-    jobs integer DEFAULT NULL)
+    jobs integer DEFAULT NULL,
+    split_tables_larger_than bigint DEFAULT 1073741824)
 RETURNS text
 AS 'MODULE_PATHNAME', 'ivory_replication_start'
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;
 
-COMMENT ON FUNCTION ivory.replication_start(text, boolean, boolean, boolean, boolean, integer) IS
-'Enables the subscription; the first start has background workers (jobs of them) copy every table in one snapshot of the source, each table committed on its own, and enables the subscription once all are copied (unless native_copy: PostgreSQL''s table-sync workers copy them); a start after an interrupted copy resumes it; with wait, returns once every table is ready; with refresh, registers the tables added to the publication since';
+COMMENT ON FUNCTION ivory.replication_start(text, boolean, boolean, boolean, boolean, integer, bigint) IS
+'Enables the subscription; the first start has background workers (jobs of them) copy every table in one snapshot of the source, tables larger than split_tables_larger_than bytes cut into key (or block) ranges copied at once, each table or range committed on its own, and enables the subscription once all are copied (unless native_copy: PostgreSQL''s table-sync workers copy them); a start after an interrupted copy resumes it; with wait, returns once every table is ready; with refresh, registers the tables added to the publication since';
 
-REVOKE ALL ON FUNCTION ivory.replication_start(text, boolean, boolean, boolean, boolean, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ivory.replication_start(text, boolean, boolean, boolean, boolean, integer, bigint) FROM PUBLIC;
 
 -- The view: a finished copy keeps its 'initial copy' row (state 'copied'),
 -- which is no longer a copy in progress.

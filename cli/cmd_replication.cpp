@@ -38,7 +38,8 @@ const char *const create_query =
 const char *const start_query =
     "SELECT ivory.replication_start(subscription_name => $1, refresh => $2::boolean, "
     "fail_on_already_started => $3::boolean, native_copy => $4::boolean, "
-    "jobs => NULLIF($5, '')::integer) AS message";
+    "jobs => NULLIF($5, '')::integer, "
+    "split_tables_larger_than => pg_catalog.pg_size_bytes(NULLIF($6, ''))) AS message";
 // Without any --source-* option the source goes as NULL: the function reaches
 // it through the subscription's own connection.
 const char *const status_query =
@@ -183,6 +184,11 @@ void define_replication_start_options(CLI::App &command, CommandOptions &options
                     "Number of background workers for ivory's initial copy (default: what "
                     "the target's cores and free worker slots allow, at most 4).")
         ->check(CLI::Range(1, 64));
+    command
+        .add_option("--split-tables-larger-than", start.split_tables_larger_than,
+                    "Copy a table larger than SIZE (bytes, or with a unit: 500MB, 2GB) in key "
+                    "or block ranges, by several workers at once (default 1GB).")
+        ->type_name("SIZE");
 }
 
 void define_replication_status_options(CLI::App &command, CommandOptions &options,
@@ -331,7 +337,7 @@ ExitCode run_replication_start(const Invocation &invocation) {
         run_query(target.get(), start_query,
                   {start.subscription_name, sql_boolean(start.refresh),
                    sql_boolean(start.fail_on_already_started), sql_boolean(start.native_copy),
-                   start.jobs ? std::to_string(*start.jobs) : ""},
+                   start.jobs ? std::to_string(*start.jobs) : "", start.split_tables_larger_than},
                   replication_log(), "could not start replication");
     if (!result)
         return ExitCode::failure;

@@ -45,7 +45,8 @@ struct ReplicationStartOptions {
     bool refresh = true;
     bool native_copy = false;
     bool wait = false;
-    std::optional<int> jobs; // none: the extension decides
+    std::optional<int> jobs;              // none: the extension decides
+    std::string split_tables_larger_than; // a size for pg_size_bytes; empty: the default
 };
 
 struct ReplicationStatusOptions {

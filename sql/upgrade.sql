@@ -33,7 +33,7 @@ CREATE EXTENSION ivory VERSION '0.3.0';
 ALTER EXTENSION ivory UPDATE;
 -- 0.4.0: replication_start's wait and jobs, the copy's tables.
 SELECT unnest(proargnames) AS start_argument FROM pg_proc
-WHERE oid = 'ivory.replication_start(text, boolean, boolean, boolean, boolean, integer)'::regprocedure;
+WHERE oid = 'ivory.replication_start(text, boolean, boolean, boolean, boolean, integer, bigint)'::regprocedure;
 SELECT count(*) AS copy_tables FROM pg_tables WHERE schemaname = 'ivory';
 -- The updated extension is the one a new database gets: every function's
 -- whole definition, every view's, their comments and privileges, hashed.

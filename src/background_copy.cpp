@@ -10,9 +10,11 @@
 #include "core/error.hpp"
 #include "core/quote.hpp"
 #include "core/replication_naming.hpp"
+#include "core/session_settings.hpp"
 #include "core/strings.hpp"
 #include "initial_copy.hpp"
 #include "pg/replication_catalog.hpp"
+#include "pg/server_info.hpp"
 #include "remote/connection.hpp"
 
 namespace ivory {
@@ -111,24 +113,28 @@ void terminate_workers(pg::LocalSession &target, const std::string &subscription
     }
 }
 
-// With `wait`: until the copy is done and every table ready.
+// With `wait`: until the copy is done and every table ready. While the
+// coordinator runs, the state is its own (it may still show the last
+// round's until it has planned the next); once it has ended, the state is
+// final.
 void wait_for_copy(pg::LocalSession &target, const Subscription &subscription) {
     for (;;) {
         const std::optional<CopyProgress> progress = copy_progress(target, subscription.oid);
-        if (!progress)
-            throw Error(sqlstate::internal, "the initial copy disappeared",
-                        "ivory.copy_job has no row for the subscription any more (dropped?)");
-        if (progress->state == "failed")
-            throw Error("55000", "the initial copy failed: " + progress->error, "",
-                        "Fix the cause, then start again: tables already copied are kept.");
-        if (progress->state == "done") {
+        const bool running = coordinator_pid(target, subscription.oid).has_value();
+        if (progress && progress->state == "done") {
             const Rows waiting = target.query(
                 "SELECT 1 FROM pg_catalog.pg_subscription_rel WHERE srsubid = $1::pg_catalog.oid "
                 "AND srsubstate <> 'r'",
                 {Value(subscription.oid)}, "waiting for the tables to be ready");
             if (waiting.empty())
                 return;
-        } else if (!progress->running) {
+        } else if (!running) {
+            if (!progress)
+                throw Error(sqlstate::internal, "the initial copy ended before it began", "",
+                            "See the server's log.");
+            if (progress->state == "failed")
+                throw Error("55000", "the initial copy failed: " + progress->error, "",
+                            "Fix the cause, then start again: tables already copied are kept.");
             throw Error("55000", "the initial copy stopped (" + progress->state + ")", "",
                         "Start it again to resume it.");
         }
@@ -147,7 +153,8 @@ struct JobPlan {
 // The subscription's copy made ready for a round: planned (the tables that
 // wait for their copy, largest first) or, when it exists, every table not
 // done queued again. In a transaction of the coordinator.
-JobPlan prepare_job(pg::LocalSession &target, const std::string &subscription_oid, int jobs) {
+JobPlan prepare_job(pg::LocalSession &target, const std::string &subscription_oid, int jobs,
+                    long long split_bytes) {
     const Rows subscriptions =
         target.query("SELECT subname::pg_catalog.text, subconninfo FROM pg_catalog.pg_subscription "
                      "WHERE oid = $1::pg_catalog.oid",
@@ -159,6 +166,20 @@ JobPlan prepare_job(pg::LocalSession &target, const std::string &subscription_oi
                                        {Value(subscription_oid)}, "reading the initial copy");
     if (!existing.empty()) {
         plan.round = static_cast<int>(number_of(existing.front().at(0))) + 1;
+        // A table copied in ranges is whole only with every range from the
+        // same snapshot: one not finished, and it is copied again entirely.
+        for (const Row &cut :
+             target.query("SELECT t.table_oid::pg_catalog.text, pg_catalog.min(t.table_name) "
+                          "FROM ivory.copy_task t WHERE t.subscription_oid = $1::pg_catalog.oid "
+                          "AND t.range_count > 1 GROUP BY t.table_oid "
+                          "HAVING pg_catalog.bool_or(t.state <> 'done')",
+                          {Value(subscription_oid)}, "looking for tables copied in part")) {
+            target.execute("TRUNCATE ONLY " + text_of(cut, 1));
+            target.query("WITH r AS (UPDATE ivory.copy_task SET state = 'queued' WHERE "
+                         "subscription_oid = $1::pg_catalog.oid AND table_oid = "
+                         "$2::pg_catalog.oid RETURNING 1) SELECT pg_catalog.count(*) FROM r",
+                         {Value(subscription_oid), cut.at(0)}, "queueing a table's ranges again");
+        }
         target.query("WITH queued AS (UPDATE ivory.copy_task SET state = 'queued', "
                      "worker_pid = NULL, error = NULL WHERE subscription_oid = $1::pg_catalog.oid "
                      "AND state <> 'done' RETURNING 1), "
@@ -200,54 +221,123 @@ JobPlan prepare_job(pg::LocalSession &target, const std::string &subscription_oi
         for (size_t i = 0; i < measured.size() && i < sizes.size(); ++i)
             sizes[i] = text_of(measured[i], 0);
     }
-    target.query("WITH job AS (INSERT INTO ivory.copy_job (subscription_oid, state, jobs, round) "
-                 "VALUES ($1::pg_catalog.oid, 'starting', $2::int4, 1) RETURNING 1), "
-                 "tasks AS (INSERT INTO ivory.copy_task (subscription_oid, table_oid, table_name, "
-                 "bytes_total) SELECT $1::pg_catalog.oid, t.oid, pg_catalog.format('%I.%I', "
-                 "n.nspname, c.relname), t.size FROM ROWS FROM (pg_catalog.unnest($3::pg_catalog.oid[]), "
-                 "pg_catalog.unnest($4::pg_catalog.int8[])) AS t(oid, size) JOIN pg_catalog.pg_class c ON c.oid = "
-                 "t.oid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace RETURNING 1) "
-                 "SELECT (SELECT pg_catalog.count(*) FROM job), (SELECT pg_catalog.count(*) FROM "
-                 "tasks)",
-                 {Value(subscription_oid), Value(std::to_string(jobs)),
-                  Value("{" + join(oids, ",") + "}"), Value("{" + join(sizes, ",") + "}")},
-                 "planning the initial copy");
+    target.query(
+        "WITH job AS (INSERT INTO ivory.copy_job (subscription_oid, state, jobs, round) "
+        "VALUES ($1::pg_catalog.oid, 'starting', $2::int4, 1) RETURNING 1), "
+        "tasks AS (INSERT INTO ivory.copy_task (subscription_oid, table_oid, table_name, "
+        "bytes_total) SELECT $1::pg_catalog.oid, t.oid, pg_catalog.format('%I.%I', "
+        "n.nspname, c.relname), t.size FROM ROWS FROM (pg_catalog.unnest($3::pg_catalog.oid[]), "
+        "pg_catalog.unnest($4::pg_catalog.int8[])) AS t(oid, size) JOIN pg_catalog.pg_class c ON "
+        "c.oid = "
+        "t.oid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace RETURNING 1) "
+        "SELECT (SELECT pg_catalog.count(*) FROM job), (SELECT pg_catalog.count(*) FROM "
+        "tasks)",
+        {Value(subscription_oid), Value(std::to_string(jobs)), Value("{" + join(oids, ",") + "}"),
+         Value("{" + join(sizes, ",") + "}")},
+        "planning the initial copy");
+    // A table larger than split_bytes is copied in ranges by several workers
+    // at once: at least one per worker, about split_bytes each.
+    if (jobs < 2 || names.empty())
+        return plan;
+    std::optional<remote::Connection> source;
+    for (size_t i = 0; i < names.size(); ++i) {
+        const long long size = number_of(Value(sizes[i]));
+        if (size <= split_bytes)
+            continue;
+        if (!source)
+            source.emplace(plan.conninfo);
+        const long long wanted = (size + split_bytes - 1) / std::max(split_bytes, 1LL);
+        const int count = static_cast<int>(std::clamp<long long>(wanted, jobs, max_copy_jobs));
+        const std::vector<std::string> ranges =
+            table_ranges(target, *source, TableToCopy{oids[i], names[i], "", ""}, count);
+        if (ranges.empty())
+            continue;
+        target.query("WITH d AS (DELETE FROM ivory.copy_task WHERE subscription_oid = "
+                     "$1::pg_catalog.oid AND table_oid = $2::pg_catalog.oid RETURNING 1) "
+                     "SELECT pg_catalog.count(*) FROM d",
+                     {Value(subscription_oid), Value(oids[i])}, "cutting a table into ranges");
+        for (size_t range = 0; range < ranges.size(); ++range)
+            target.query("WITH r AS (INSERT INTO ivory.copy_task (subscription_oid, table_oid, "
+                         "range_number, range_count, range_condition, table_name, bytes_total) "
+                         "VALUES ($1::pg_catalog.oid, $2::pg_catalog.oid, $3::int4, $4::int4, $5, "
+                         "$6, $7::int8) RETURNING 1) SELECT pg_catalog.count(*) FROM r",
+                         {Value(subscription_oid), Value(oids[i]), Value(std::to_string(range)),
+                          Value(std::to_string(ranges.size())), Value(ranges[range]),
+                          Value(names[i]), Value(std::to_string(size / ranges.size()))},
+                         "cutting a table into ranges");
+    }
     return plan;
 }
 
-// The largest table nobody copies yet, now taken by this worker.
-std::optional<TableToCopy> claim_next_table(pg::LocalSession &target,
+// A table, or a range of one, that a worker has taken.
+struct ClaimedTask {
+    TableToCopy table;
+    std::string range_number;
+    long long range_count = 1;
+};
+
+// The largest table (or range) nobody copies yet, now taken by this worker.
+std::optional<ClaimedTask> claim_next_table(pg::LocalSession &target,
                                             const std::string &subscription_oid, int round) {
     const Rows claimed = target.query(
-        "WITH next AS (SELECT q.table_oid FROM ivory.copy_task q "
+        "WITH next AS (SELECT q.table_oid, q.range_number FROM ivory.copy_task q "
         "  WHERE q.subscription_oid = $1::pg_catalog.oid AND q.state = 'queued' "
-        "  ORDER BY q.bytes_total DESC, q.table_name LIMIT 1 FOR UPDATE SKIP LOCKED), "
+        "  ORDER BY q.bytes_total DESC, q.table_name, q.range_number LIMIT 1 "
+        "  FOR UPDATE SKIP LOCKED), "
         "claimed AS (UPDATE ivory.copy_task t SET state = 'copying', "
         "  worker_pid = pg_catalog.pg_backend_pid(), started_at = pg_catalog.now(), "
         "  round = $2::int4 FROM next "
         "  WHERE t.subscription_oid = $1::pg_catalog.oid AND t.table_oid = next.table_oid "
-        "  RETURNING t.table_oid) "
+        "  AND t.range_number = next.range_number "
+        "  RETURNING t.table_oid, t.range_number, t.range_count, t.range_condition) "
         "SELECT c.oid::pg_catalog.text, pg_catalog.format('%I.%I', n.nspname, c.relname), "
-        "c.relowner::pg_catalog.text FROM claimed "
+        "c.relowner::pg_catalog.text, claimed.range_number::pg_catalog.text, "
+        "claimed.range_count::pg_catalog.text, claimed.range_condition FROM claimed "
         "JOIN pg_catalog.pg_class c ON c.oid = claimed.table_oid "
         "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace",
         {Value(subscription_oid), Value(std::to_string(round))}, "taking the next table to copy");
     if (claimed.empty())
         return std::nullopt;
     const Row &row = claimed.front();
-    return TableToCopy{text_of(row, 0), text_of(row, 1), text_of(row, 2)};
+    return ClaimedTask{
+        TableToCopy{text_of(row, 0), text_of(row, 1), text_of(row, 2), text_of(row, 5)},
+        text_of(row, 3), number_of(row.at(4))};
 }
 
 void record_task(pg::LocalSession &target, const std::string &subscription_oid,
-                 const std::string &table_oid, const std::string &assignments,
+                 const ClaimedTask &task, const std::string &assignments,
                  const std::vector<Value> &values) {
-    std::vector<Value> parameters = {Value(subscription_oid), Value(table_oid)};
+    std::vector<Value> parameters = {Value(subscription_oid), Value(task.table.oid),
+                                     Value(task.range_number)};
     parameters.insert(parameters.end(), values.begin(), values.end());
     target.query("WITH t AS (UPDATE ivory.copy_task SET " + assignments +
                      ", finished_at = pg_catalog.now() WHERE subscription_oid = "
-                     "$1::pg_catalog.oid AND table_oid = $2::pg_catalog.oid RETURNING 1) "
-                     "SELECT pg_catalog.count(*) FROM t",
+                     "$1::pg_catalog.oid AND table_oid = $2::pg_catalog.oid AND range_number = "
+                     "$3::int4 RETURNING 1) SELECT pg_catalog.count(*) FROM t",
                  parameters, "recording a table's copy");
+}
+
+// Whether the table is whole once this task is done: a table in one piece
+// is; of one in ranges, the last range to finish. Those finishing serialize
+// on the first range's row, so that exactly one sees the others done.
+bool table_complete_with(pg::LocalSession &target, const std::string &subscription_oid,
+                         const ClaimedTask &task) {
+    if (task.range_count <= 1)
+        return true;
+    target.query("SELECT 1 FROM ivory.copy_task WHERE subscription_oid = $1::pg_catalog.oid "
+                 "AND table_oid = $2::pg_catalog.oid AND range_number = 0 FOR UPDATE",
+                 {Value(subscription_oid), Value(task.table.oid)},
+                 "waiting for the other ranges of the table to record themselves");
+    return text_of(
+               first_row(target.query("SELECT pg_catalog.count(*)::pg_catalog.text FROM "
+                                      "ivory.copy_task WHERE subscription_oid = $1::pg_catalog.oid "
+                                      "AND table_oid = $2::pg_catalog.oid AND range_number <> "
+                                      "$3::int4 AND state <> 'done'",
+                                      {Value(subscription_oid), Value(task.table.oid),
+                                       Value(task.range_number)},
+                                      "counting the table's ranges not done"),
+                         "counting the table's ranges not done"),
+               0) == "0";
 }
 
 void record_job(pg::LocalSession &target, const std::string &subscription_oid,
@@ -268,15 +358,14 @@ std::string error_text(const ErrorFields &fields) {
 // timeout of the database's or role's cutting its work, and COPY's values
 // read in the database's encoding.
 void set_up_worker_session(const std::string &subscription_oid) {
+    std::vector<SessionSetting> settings =
+        unbounded_session_settings(pg::running_server_version_num());
+    settings.push_back({"application_name", worker_application_name(subscription_oid)});
     pg::in_transaction([&] {
         pg::LocalSession target(false);
-        target.query("SELECT pg_catalog.set_config('application_name', $1, false), "
-                     "pg_catalog.set_config('statement_timeout', '0', false), "
-                     "pg_catalog.set_config('lock_timeout', '0', false), "
-                     "pg_catalog.set_config('idle_in_transaction_session_timeout', '0', false), "
-                     "pg_catalog.set_config('client_encoding', "
+        target.query(set_config_query(settings), "setting up the worker's session");
+        target.query("SELECT pg_catalog.set_config('client_encoding', "
                      "pg_catalog.getdatabaseencoding(), false)",
-                     {Value(worker_application_name(subscription_oid))},
                      "setting up the worker's session");
     });
 }
@@ -326,32 +415,34 @@ void copy_tables(const std::string &subscription_oid, const Round &round) {
         return;
     }
     for (;;) {
-        std::optional<TableToCopy> table;
+        std::optional<ClaimedTask> task;
         pg::in_transaction([&] {
             pg::LocalSession target(false);
-            table = claim_next_table(target, subscription_oid, round.round);
+            task = claim_next_table(target, subscription_oid, round.round);
         });
-        if (!table)
+        if (!task)
             break;
         try {
             pg::in_transaction([&] {
                 pg::LocalSession target(false);
                 const TableCopy copied = copy_table_with_deferred_indexes(
-                    target, *source, *table,
+                    target, *source, task->table,
                     [](const std::string &step) { pg::report_activity(step); });
-                pg::mark_subscription_table_synchronized(subscription_oid, table->oid, round.lsn);
-                record_task(target, subscription_oid, table->oid,
-                            "state = 'done', rows_copied = $3::int8, copied_binary = "
-                            "$4::pg_catalog.bool, indexes_built = $5::int4",
+                record_task(target, subscription_oid, *task,
+                            "state = 'done', rows_copied = $4::int8, copied_binary = "
+                            "$5::pg_catalog.bool, indexes_built = $6::int4",
                             {Value(std::to_string(copied.rows)),
                              Value(copied.binary ? "true" : "false"),
                              Value(std::to_string(copied.indexes_built_after))});
+                if (table_complete_with(target, subscription_oid, *task))
+                    pg::mark_subscription_table_synchronized(subscription_oid, task->table.oid,
+                                                             round.lsn);
             });
         } catch (...) {
             const ErrorFields fields = pg::current_error_fields();
             pg::in_transaction([&] {
                 pg::LocalSession target(false);
-                record_task(target, subscription_oid, table->oid, "state = 'failed', error = $3",
+                record_task(target, subscription_oid, *task, "state = 'failed', error = $4",
                             {Value(error_text(fields))});
             });
             return;
@@ -409,7 +500,7 @@ void coordinate(const pg::WorkerArguments &arguments, const std::string &subscri
     JobPlan plan;
     pg::in_transaction([&] {
         pg::LocalSession target(false);
-        plan = prepare_job(target, subscription_oid, arguments.jobs);
+        plan = prepare_job(target, subscription_oid, arguments.jobs, arguments.split_bytes);
     });
     // The snapshot stays importable while this connection stays open and
     // idle: until every worker has ended.
@@ -466,15 +557,27 @@ std::optional<CopyProgress> copy_progress(pg::LocalSession &target,
     progress.running = coordinator_pid(target, subscription_oid).has_value();
     progress.workers_running = static_cast<int>(worker_pids(target, subscription_oid).size());
     for (const Row &task :
-         target.query("SELECT t.table_name, t.state, t.bytes_total::pg_catalog.text, "
-                      "p.bytes_processed::pg_catalog.text, t.rows_copied::pg_catalog.text, "
-                      "coalesce(a.query, ''), coalesce(t.error, '') FROM ivory.copy_task t "
+         // A table in ranges: copying while any range is taken or done,
+         // its bytes those of its ranges done and being copied.
+         target.query("SELECT t.table_name, CASE "
+                      "WHEN pg_catalog.bool_or(t.state = 'failed') THEN 'failed' "
+                      "WHEN pg_catalog.bool_and(t.state = 'done') THEN 'done' "
+                      "WHEN pg_catalog.bool_or(t.state IN ('copying', 'done')) THEN 'copying' "
+                      "ELSE 'queued' END, pg_catalog.sum(t.bytes_total)::pg_catalog.text, "
+                      "pg_catalog.sum(CASE WHEN t.state = 'done' AND t.range_count > 1 "
+                      "THEN t.bytes_total ELSE p.bytes_processed END)::pg_catalog.text, "
+                      "pg_catalog.sum(t.rows_copied)::pg_catalog.text, "
+                      "coalesce(pg_catalog.string_agg(a.query, '; '), ''), "
+                      "coalesce(pg_catalog.string_agg(t.error, '; '), ''), "
+                      "pg_catalog.count(*)::pg_catalog.text, "
+                      "(pg_catalog.count(*) FILTER (WHERE t.state = 'done'))::pg_catalog.text "
+                      "FROM ivory.copy_task t "
                       "LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = t.worker_pid "
                       "AND a.backend_type = 'ivory copy' AND t.state = 'copying' "
                       "LEFT JOIN pg_catalog.pg_stat_progress_copy p ON p.pid = a.pid "
                       "AND p.relid = t.table_oid "
                       "WHERE t.subscription_oid = $1::pg_catalog.oid "
-                      "ORDER BY t.table_name",
+                      "GROUP BY t.table_oid, t.table_name ORDER BY t.table_name",
                       {Value(subscription_oid)}, "reading the initial copy's tables")) {
         CopyTaskProgress table;
         table.table = text_of(task, 0);
@@ -486,6 +589,8 @@ std::optional<CopyProgress> copy_progress(pg::LocalSession &target,
             table.rows = number_of(task.at(4));
         table.activity = text_of(task, 5);
         table.error = text_of(task, 6);
+        table.ranges = static_cast<int>(number_of(task.at(7)));
+        table.ranges_done = static_cast<int>(number_of(task.at(8)));
         progress.tasks.push_back(std::move(table));
     }
     return progress;
@@ -493,8 +598,9 @@ std::optional<CopyProgress> copy_progress(pg::LocalSession &target,
 
 std::string finished_copy_summary(pg::LocalSession &target, const std::string &subscription_oid) {
     const Rows sums =
-        target.query("SELECT pg_catalog.count(*)::pg_catalog.text, "
-                     "(pg_catalog.count(*) FILTER (WHERE copied_binary))::pg_catalog.text, "
+        target.query("SELECT pg_catalog.count(DISTINCT table_oid)::pg_catalog.text, "
+                     "(pg_catalog.count(DISTINCT table_oid) FILTER (WHERE copied_binary))"
+                     "::pg_catalog.text, "
                      "coalesce(pg_catalog.sum(rows_copied), 0)::pg_catalog.text, "
                      "coalesce(pg_catalog.sum(indexes_built), 0)::pg_catalog.text, "
                      "(SELECT jobs::pg_catalog.text FROM ivory.copy_job "
@@ -514,7 +620,7 @@ bool copy_pending(pg::LocalSession &target, const Subscription &subscription) {
 }
 
 std::string start_copy(pg::LocalSession &target, const Subscription &subscription,
-                       std::optional<int> jobs, bool wait) {
+                       std::optional<int> jobs, long long split_bytes, bool wait) {
     if (!copy_tables_installed(target))
         throw Error("55000", "ivory's initial copy needs version 0.4.0 of the extension",
                     "This database has an older version of the extension ivory.",
@@ -529,6 +635,7 @@ std::string start_copy(pg::LocalSession &target, const Subscription &subscriptio
     pg::WorkerArguments arguments = pg::arguments_for_this_session();
     arguments.subscription_oid = static_cast<unsigned int>(std::stoul(subscription.oid));
     arguments.jobs = jobs ? *jobs : default_jobs(target);
+    arguments.split_bytes = split_bytes;
     // Without waiting, the copy begins once this transaction commits (and
     // sees what it did); waiting, it cannot, so it begins at once.
     arguments.wait_for_transaction = wait ? 0 : pg::this_transaction_id();

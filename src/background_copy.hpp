@@ -22,7 +22,7 @@
 
 namespace ivory {
 
-// One table of a copy, as ivory.copy_task and the worker copying it tell.
+// One table of a copy, as ivory.copy_task and the workers copying it tell.
 struct CopyTaskProgress {
     std::string table; // schema.table, quoted
     std::string state; // queued, copying, done, failed
@@ -31,6 +31,8 @@ struct CopyTaskProgress {
     std::optional<long long> rows;         // once done
     std::string activity;                  // the worker's step: "building index 1 of 2 of ..."
     std::string error;                     // when failed
+    int ranges = 1;                        // copied in this many ranges
+    int ranges_done = 0;
 };
 
 struct CopyProgress {
@@ -63,12 +65,13 @@ inline constexpr int max_copy_jobs = 64;
 void require_valid_jobs(std::optional<int> jobs);
 
 // Starts (or resumes) the copy in background workers: `jobs` of them (none:
-// what the machine and the free worker slots allow, at most 4). Returns once
+// what the machine and the free worker slots allow, at most 4), tables larger
+// than `split_bytes` cut into ranges copied at once. Returns once
 // the coordinator runs; with `wait`, once the copy is done and every table
 // ready. Without `wait` the copy begins when the caller's transaction
 // commits, and not at all if it rolls back. The words of what it did.
 std::string start_copy(pg::LocalSession &target, const Subscription &subscription,
-                       std::optional<int> jobs, bool wait);
+                       std::optional<int> jobs, long long split_bytes, bool wait);
 
 // Stops the copy's workers (what they were copying is rolled back) and
 // marks it paused; false when none ran.

@@ -41,6 +41,9 @@ using ivory::pg::return_rows;
 using ivory::pg::text_array_argument;
 using ivory::pg::text_result;
 
+// replication_start's split_tables_larger_than by default: 1 GB.
+constexpr long long default_split_bytes = 1LL << 30;
+
 // The source argument: a connection string, or an ivory_fdw server's name.
 std::string source_argument(FunctionCallInfo fcinfo, int number) {
     return ivory::pg::resolve_source(required_text_argument(fcinfo, number, "source"));
@@ -93,12 +96,15 @@ extern "C" Datum ivory_replication_create(PG_FUNCTION_ARGS) {
 
 extern "C" Datum ivory_replication_start(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
-        // wait and jobs came with 0.4.0; the older definitions have four arguments.
+        // wait, jobs and split_tables_larger_than came with 0.4.0; the older
+        // definitions have four arguments.
         const bool wait = PG_NARGS() > 4 && bool_argument(fcinfo, 4);
+        const long long split_bytes =
+            PG_NARGS() > 6 ? int64_argument(fcinfo, 6, default_split_bytes) : default_split_bytes;
         return text_result(ivory::replication_start_message(
             required_text_argument(fcinfo, 0, "subscription_name"), bool_argument(fcinfo, 1),
             bool_argument(fcinfo, 2), bool_argument(fcinfo, 3), wait,
-            optional_int32_argument(fcinfo, 5)));
+            optional_int32_argument(fcinfo, 5), split_bytes));
     });
 }
 

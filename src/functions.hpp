@@ -39,7 +39,7 @@ std::vector<ObjectAction> replication_create(const std::string &source,
 // `native_copy`, and a later one resumes a copy not done; stop pauses it.
 std::string replication_start_message(const std::string &subscription, bool refresh,
                                       bool fail_on_already_started, bool native_copy, bool wait,
-                                      std::optional<int> jobs);
+                                      std::optional<int> jobs, long long split_bytes);
 std::string replication_stop_message(const std::string &subscription, bool fail_on_already_stopped);
 std::vector<ObjectAction> replication_drop(const std::string &source,
                                            const std::string &publication,

@@ -240,9 +240,10 @@ uint64_t copy_table(pg::LocalSession &target, remote::Connection &source, const 
     for (const std::string &column : columns)
         quoted.push_back(sql_identifier(column));
     const std::string step = "copying " + table.name;
-    source.start_copy_out("COPY " + table.name + " (" + join(quoted, ", ") + ") TO STDOUT" +
-                              (binary ? " (FORMAT binary)" : ""),
-                          step);
+    const std::string rows = table.range.empty() ? table.name + " (" + join(quoted, ", ") + ")"
+                                                 : "(SELECT " + join(quoted, ", ") + " FROM ONLY " +
+                                                       table.name + " WHERE " + table.range + ")";
+    source.start_copy_out("COPY " + rows + " TO STDOUT" + (binary ? " (FORMAT binary)" : ""), step);
     bool ended = false;
     const pg::CopyRowReader reader = [&](std::string &data, bool wait) {
         bool got = false;
@@ -315,7 +316,9 @@ TableCopy copy_table_with_deferred_indexes(pg::LocalSession &target, remote::Con
     pg::LocalSettingsScope settings;
     settings.set("session_replication_role", "replica");
     pin_input_settings(settings);
-    const std::vector<DeferredIndex> indexes = deferrable_indexes(target, table.oid, table.name);
+    const std::vector<DeferredIndex> indexes =
+        table.range.empty() ? deferrable_indexes(target, table.oid, table.name)
+                            : std::vector<DeferredIndex>{};
     for (const DeferredIndex &index : indexes)
         target.execute(index.drop);
     report("copying " + table.name);
@@ -331,6 +334,65 @@ TableCopy copy_table_with_deferred_indexes(pg::LocalSession &target, remote::Con
     }
     copied.indexes_built_after = indexes.size();
     return copied;
+}
+
+std::vector<std::string> table_ranges(pg::LocalSession &target, remote::Connection &source,
+                                      const TableToCopy &table, int count) {
+    // An integer key: a single-column PRIMARY KEY or UNIQUE index on a
+    // NOT NULL int2, int4 or int8 column.
+    const Rows keys = target.query(
+        "SELECT pg_catalog.quote_ident(a.attname::pg_catalog.text) FROM pg_catalog.pg_index i "
+        "JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+        "WHERE i.indrelid = $1::pg_catalog.oid AND i.indisunique AND i.indisvalid "
+        "AND i.indnkeyatts = 1 AND i.indexprs IS NULL AND i.indpred IS NULL AND a.attnotnull "
+        "AND a.atttypid IN ('pg_catalog.int2'::pg_catalog.regtype, "
+        "'pg_catalog.int4'::pg_catalog.regtype, 'pg_catalog.int8'::pg_catalog.regtype) "
+        "ORDER BY i.indisprimary DESC LIMIT 1",
+        {Value(table.oid)}, "looking for a key to cut a table by");
+    long long low = 0;
+    long long high = 0;
+    std::string cut_by;
+    if (!keys.empty()) {
+        cut_by = text_of(keys.front(), 0);
+        const Rows bounds =
+            source.query("SELECT pg_catalog.min(" + cut_by + ")::pg_catalog.text, pg_catalog.max(" +
+                             cut_by + ")::pg_catalog.text FROM ONLY " + table.name,
+                         "reading a table's key bounds");
+        const Row &row = first_row(bounds, "reading a table's key bounds");
+        if (!row.at(0))
+            return {}; // no rows
+        low = number_of(row.at(0));
+        high = number_of(row.at(1)) + 1;
+    } else if (source.server_version() >= 140000) {
+        cut_by = "ctid";
+        const Rows blocks =
+            source.query("SELECT (pg_catalog.pg_relation_size(" + quote_literal(table.name) +
+                             "::pg_catalog.regclass) / "
+                             "pg_catalog.current_setting('block_size')::pg_catalog.int8)"
+                             "::pg_catalog.text",
+                         "reading a table's size in blocks");
+        high = number_of(first_row(blocks, "reading a table's size in blocks").at(0));
+    } else {
+        return {};
+    }
+    const long long span = (high - low) / count;
+    if (span < 1)
+        return {};
+    auto bound = [&](long long value) {
+        return cut_by == "ctid"
+                   ? quote_literal("(" + std::to_string(value) + ",0)") + "::pg_catalog.tid"
+                   : std::to_string(value);
+    };
+    std::vector<std::string> ranges;
+    for (int i = 0; i < count; ++i) {
+        std::vector<std::string> conditions;
+        if (i > 0)
+            conditions.push_back(cut_by + " >= " + bound(low + i * span));
+        if (i < count - 1)
+            conditions.push_back(cut_by + " < " + bound(low + (i + 1) * span));
+        ranges.push_back(join(conditions, " AND "));
+    }
+    return ranges;
 }
 
 } // namespace ivory

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "pg/spi.hpp"
 #include "remote/connection.hpp"
@@ -18,6 +19,9 @@ struct TableToCopy {
     std::string oid;
     std::string name;  // schema.table, quoted; the same on both sides
     std::string owner; // the role's OID on the target
+    // One range of a table copied in several: a condition on the source's
+    // rows ("id" >= 100 AND "id" < 200); empty for the whole table.
+    std::string range;
 };
 
 struct TableCopy {
@@ -38,6 +42,15 @@ struct ExportedSnapshot {
     std::string lsn;
 };
 
+// How a table too large for one worker is cut into `count` ranges (at
+// least 2): by an integer key's values when it has one (a single-column
+// PRIMARY KEY or NOT NULL UNIQUE key), else by heap blocks (ctid, sources
+// 14+, which scan a block range without reading the rest). Empty when it
+// cannot be cut. The conditions are the source's WHERE clauses; the first
+// and last are open, so rows outside the measured bounds are copied too.
+std::vector<std::string> table_ranges(pg::LocalSession &target, remote::Connection &source,
+                                      const TableToCopy &table, int count);
+
 // Creates a temporary slot named `slot` on `exporter` (a connection with
 // replication=database), exporting its snapshot; the snapshot can be taken
 // by other sessions while `exporter` stays open and idle.
@@ -50,7 +63,8 @@ void import_snapshot(remote::Connection &source, const std::string &snapshot);
 // Copies the table from `source` (in the snapshot's transaction) into the
 // table here, in the caller's transaction: deferrable indexes dropped, rows
 // copied as the table's owner, indexes built again. `report` is told each
-// step ("copying ...", "building index 1 of 2 of ...").
+// step ("copying ...", "building index 1 of 2 of ..."). A range is copied
+// with the table's indexes kept: other ranges are copied into it meanwhile.
 TableCopy copy_table_with_deferred_indexes(pg::LocalSession &target, remote::Connection &source,
                                            const TableToCopy &table,
                                            const std::function<void(const std::string &)> &report);

@@ -457,8 +457,12 @@ std::vector<ObjectAction> replication_create(const std::string &source_conninfo,
 
 std::string replication_start_message(const std::string &subscription_name, bool refresh,
                                       bool fail_on_already_started, bool native_copy, bool wait,
-                                      std::optional<int> jobs) {
+                                      std::optional<int> jobs, long long split_bytes) {
     require_valid_jobs(jobs);
+    if (split_bytes < 1)
+        throw Error(sqlstate::invalid_parameter,
+                    "split_tables_larger_than must be above 0 bytes, not " +
+                        std::to_string(split_bytes));
     // Fresh snapshots: a start that waits watches the workers' progress.
     pg::LocalSession target(false);
     const Subscription subscription = require_subscription(target, subscription_name);
@@ -483,7 +487,7 @@ std::string replication_start_message(const std::string &subscription_name, bool
     // every table is copied. Tables added by a later refresh always go to
     // the table-sync workers.
     if (copy_to_do) {
-        const std::string copied = start_copy(target, subscription, jobs, wait);
+        const std::string copied = start_copy(target, subscription, jobs, split_bytes, wait);
         return (copy_running ? "already started" : "started") + tables + "; " + copied;
     }
     target.execute("ALTER SUBSCRIPTION " + subscription_sql_name(subscription_name) + " ENABLE");

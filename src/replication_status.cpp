@@ -240,17 +240,50 @@ void add_conflicts(ReplicationStatus &status, pg::LocalSession &target,
 }
 
 // The main slot, the table-sync slots and the lag, as the source sees them.
+// What the slot keeps on the source, in its detail: a warning once the
+// source keeps WAL beyond max_wal_size for it ("extended") or may remove it
+// ("unreserved"), an error once it has ("lost": the subscription cannot go
+// on), and a warning when less than a gigabyte of room is left.
+void add_retained_wal(StatusEntry &slot, const Row &found) {
+    constexpr long long little_room = 1LL << 30;
+    if (!found.at(4))
+        return;
+    slot.detail += "; it keeps " + human_bytes(number_of(found.at(4))) + " of WAL on the source";
+    const std::string wal_status = value_or(found.at(5), "");
+    if (!wal_status.empty())
+        slot.detail += " (wal_status " + wal_status + ")";
+    if (found.at(6)) {
+        const long long room = number_of(found.at(6));
+        slot.detail += ", " + human_bytes(room) + " more before max_slot_wal_keep_size";
+        if (room < little_room && slot.severity == Severity::ok)
+            slot.severity = Severity::warning;
+    }
+    if (wal_status == "lost")
+        slot.severity = Severity::error;
+    else if ((wal_status == "extended" || wal_status == "unreserved") &&
+             slot.severity == Severity::ok)
+        slot.severity = Severity::warning;
+}
+
 void add_source_side(ReplicationStatus &status, pg::LocalSession &target,
                      const Subscription &subscription, const std::string &slot,
                      const std::optional<std::string> &source_conninfo,
                      const std::optional<ApplyWorker> &worker) {
     try {
         remote::Connection source(source_conninfo.value_or(subscription.conninfo));
+        // The WAL each slot keeps on the source, and from 13 how the source
+        // stands with it (wal_status, safe_wal_size: room left before
+        // max_slot_wal_keep_size; NULL when unlimited).
+        const bool wal_status_known = source.server_version() >= 130000;
         const Rows slots = source.query(
             "SELECT slot_name::pg_catalog.text, active::pg_catalog.text, "
             "pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), "
-            "confirmed_flush_lsn)::bigint::pg_catalog.text, confirmed_flush_lsn::pg_catalog.text "
-            "FROM pg_catalog.pg_replication_slots WHERE " +
+            "confirmed_flush_lsn)::bigint::pg_catalog.text, confirmed_flush_lsn::pg_catalog.text, "
+            "pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), restart_lsn)::bigint"
+            "::pg_catalog.text, " +
+                std::string(wal_status_known ? "wal_status, safe_wal_size::pg_catalog.text "
+                                             : "NULL::pg_catalog.text, NULL::pg_catalog.text ") +
+                "FROM pg_catalog.pg_replication_slots WHERE " +
                 subscription_slots_condition(slot, subscription.oid,
                                              target_system_identifier(target)) +
                 " ORDER BY 1",
@@ -269,10 +302,12 @@ void add_source_side(ReplicationStatus &status, pg::LocalSession &target,
                 continue;
             }
             main_found = true;
-            status.entries.push_back(entry(StatusItem::slot, slot, state,
-                                           active ? Severity::ok : Severity::error,
-                                           active ? "the subscription is streaming from it"
-                                                  : "no subscriber is streaming from it"));
+            StatusEntry made = entry(StatusItem::slot, slot, state,
+                                     active ? Severity::ok : Severity::error,
+                                     active ? "the subscription is streaming from it"
+                                            : "no subscriber is streaming from it");
+            add_retained_wal(made, found);
+            status.entries.push_back(made);
             status.entries.push_back(
                 lag_entry(slot, number_of(found.at(2)), text_of(found, 3), worker));
         }
@@ -326,6 +361,9 @@ StatusEntry copy_task_entry(const CopyTaskProgress &task) {
     copying.bytes_total = task.bytes_total;
     copying.detail =
         human_bytes(*copying.bytes_copied) + " copied of about " + human_bytes(task.bytes_total);
+    if (task.ranges > 1)
+        copying.detail += " in " + std::to_string(task.ranges) + " ranges, " +
+                          std::to_string(task.ranges_done) + " done";
     return copying;
 }
 

@@ -171,6 +171,43 @@ expect_count 2 "$(task_sql "SELECT round FROM ivory.copy_task WHERE table_name =
     "pause: the big table was copied in the second round"
 expect_copy_completes "pause"
 
+# --- a table copied in ranges: a stop in the middle, then copied again whole -------------------
+fresh_replication "ranges"
+replication $db start --jobs 2 --split-tables-larger-than 30MB
+expect_status 0 "ranges: replication start --jobs 2 --split-tables-larger-than 30MB"
+big_in_ranges() {
+    [ "$(task_sql "SELECT count(*) FROM ivory.copy_task WHERE table_name = 'public.big'")" = 3 ]
+}
+if poll_until 30 big_in_ranges; then
+    pass "ranges: the big table (about 73 MB) is cut into 3 ranges of its key"
+else
+    fail "ranges: the big table is not cut into 3 ranges" \
+        "$(task_sql "SELECT range_number, range_condition FROM ivory.copy_task WHERE table_name = 'public.big'")"
+fi
+some_ranges_done() {
+    [ "$(task_sql "SELECT count(*) FILTER (WHERE state = 'done') > 0 AND count(*) FILTER (WHERE state <> 'done') > 0
+        FROM ivory.copy_task WHERE table_name = 'public.big'")" = t ]
+}
+if poll_until 60 some_ranges_done; then
+    pass "ranges: some ranges of the big table are done, others not"
+else
+    fail "ranges: never some ranges done and others not" \
+        "$(task_sql "SELECT range_number, state FROM ivory.copy_task WHERE table_name = 'public.big'")"
+fi
+replication $db stop
+expect_status 0 "ranges: stop in the middle of the big table"
+rows_before=$(target_sql $db -c "SELECT count(*) FROM big")
+if [ "$rows_before" -gt 0 ] && [ "$rows_before" -lt 1000000 ]; then
+    pass "ranges: the ranges done are committed ($rows_before rows of 1000000)"
+else
+    fail "ranges: expected part of the big table on the target, found $rows_before rows"
+fi
+replication $db start --wait
+expect_status 0 "ranges: start --wait resumes"
+expect_count 2 "$(task_sql "SELECT string_agg(DISTINCT round::text, ',') FROM ivory.copy_task
+    WHERE table_name = 'public.big'")" "ranges: every range of the big table was copied again, in round 2"
+expect_copy_completes "ranges"
+
 # --- drop during a copy by four workers ---------------------------------------------------------
 fresh_replication "drop"
 replication $db start --jobs 4

@@ -160,11 +160,13 @@ expect_status 0 "load: replication create"
     -f "$TMPDIR/load.sql" $db >"$TMPDIR/pgbench.out" 2>&1 &
 pgbench=$!
 sleep 1
-replication $db start --wait --jobs 4
-expect_status 0 "load: replication start --wait --jobs 4 while pgbench writes"
+replication $db start --wait --jobs 4 --split-tables-larger-than 40MB
+expect_status 0 "load: replication start --wait --jobs 4 --split-tables-larger-than 40MB while pgbench writes"
 expect_in "initial copy done: 5 table(s) (5 in binary format)" "$ERR" \
     "load: start copied the tables itself"
 expect_in "by 4 worker(s)" "$ERR" "load: four workers copied"
+expect_count 4 "$(target_sql $db -c "SELECT count(*) FROM ivory.copy_task WHERE table_name = 'public.pgbench_accounts'")" \
+    "load: pgbench_accounts (about 130 MB) was copied in 4 ranges of its key"
 expect_pgbench_ran "$pgbench" "load: pgbench ran through"
 expect_status_ok_within 120 $db "load"
 expect_tables_match_within 120 $db "load: after pgbench wrote during the fast copy"

@@ -22,6 +22,7 @@ struct WorkerArguments {
     // session's, so that the work sees what it committed); 0 for none.
     unsigned int wait_for_transaction = 0;
     int jobs = 0;
+    long long split_bytes = 0; // tables larger than this are copied in ranges
 };
 
 // The arguments for a worker in this session's database, as its current role.
