@@ -64,6 +64,10 @@ std::optional<std::string> coordinator_pid(pg::LocalSession &target,
 
 std::vector<std::string> worker_pids(pg::LocalSession &target,
                                      const std::string &subscription_oid) {
+    // pg_stat_activity is read once per transaction unless told otherwise:
+    // stop and drop poll it within one.
+    target.query("SELECT pg_catalog.pg_stat_clear_snapshot()",
+                 "reading pg_stat_activity afresh");
     std::vector<std::string> pids;
     for (const Row &row :
          target.query("SELECT pid::pg_catalog.text FROM pg_catalog.pg_stat_activity "

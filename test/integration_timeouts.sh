@@ -119,8 +119,8 @@ expect_count 2 "$(public_tables)" "copyschema made both tables on the target"
 # --- replication create, start (ivory's own copy), ready -------------------------------
 ivory_t replication create
 expect_status 0 "replication create under 5 ms defaults on both sides"
-ivory_t replication start
-expect_status 0 "replication start (ivory's copy of $ROWS rows) under 5 ms defaults on both sides"
+ivory_t replication start --wait
+expect_status 0 "replication start --wait (ivory's copy of $ROWS rows by background workers) under 5 ms defaults on both sides"
 expect_count $ROWS "$(free_target_sql $db -c "SELECT count(*) FROM big")" \
     "the copy brought every row of the big table"
 status_ready() {
