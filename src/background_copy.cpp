@@ -66,8 +66,7 @@ std::vector<std::string> worker_pids(pg::LocalSession &target,
                                      const std::string &subscription_oid) {
     // pg_stat_activity is read once per transaction unless told otherwise:
     // stop and drop poll it within one.
-    target.query("SELECT pg_catalog.pg_stat_clear_snapshot()",
-                 "reading pg_stat_activity afresh");
+    target.query("SELECT pg_catalog.pg_stat_clear_snapshot()", "reading pg_stat_activity afresh");
     std::vector<std::string> pids;
     for (const Row &row :
          target.query("SELECT pid::pg_catalog.text FROM pg_catalog.pg_stat_activity "
@@ -151,7 +150,7 @@ void wait_for_copy(pg::LocalSession &target, const Subscription &subscription) {
 struct JobPlan {
     std::string subscription_name;
     std::string conninfo;
-    int round = 0;
+    int round = 0; // 0: the copy is done, nothing to do
 };
 
 // The subscription's copy made ready for a round: planned (the tables that
@@ -165,10 +164,16 @@ JobPlan prepare_job(pg::LocalSession &target, const std::string &subscription_oi
                      {Value(subscription_oid)}, "reading the subscription");
     const Row &subscription = first_row(subscriptions, "reading the subscription");
     JobPlan plan{text_of(subscription, 0), text_of(subscription, 1), 1};
-    const Rows existing = target.query("SELECT round::pg_catalog.text FROM ivory.copy_job "
+    const Rows existing = target.query("SELECT round::pg_catalog.text, state FROM ivory.copy_job "
                                        "WHERE subscription_oid = $1::pg_catalog.oid FOR UPDATE",
                                        {Value(subscription_oid)}, "reading the initial copy");
     if (!existing.empty()) {
+        // Done already: a start that came while the last coordinator was
+        // ending. Nothing to do.
+        if (text_of(existing.front(), 1) == "done") {
+            plan.round = 0;
+            return plan;
+        }
         plan.round = static_cast<int>(number_of(existing.front().at(0))) + 1;
         // A table copied in ranges is whole only with every range from the
         // same snapshot: one not finished, and it is copied again entirely.
@@ -506,6 +511,8 @@ void coordinate(const pg::WorkerArguments &arguments, const std::string &subscri
         pg::LocalSession target(false);
         plan = prepare_job(target, subscription_oid, arguments.jobs, arguments.split_bytes);
     });
+    if (plan.round == 0)
+        return;
     // The snapshot stays importable while this connection stays open and
     // idle: until every worker has ended.
     const std::string slot = temporary_slot_name(subscription_oid, plan.round);

@@ -487,6 +487,9 @@ std::string replication_start_message(const std::string &subscription_name, bool
     // every table is copied. Tables added by a later refresh always go to
     // the table-sync workers.
     if (copy_to_do) {
+        // A copy that ended meanwhile has enabled the subscription.
+        if (!copy_running && require_subscription(target, subscription_name).enabled)
+            return "already started" + tables;
         const std::string copied = start_copy(target, subscription, jobs, split_bytes, wait);
         return (copy_running ? "already started" : "started") + tables + "; " + copied;
     }
