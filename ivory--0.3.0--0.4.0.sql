@@ -38,6 +38,10 @@ CREATE TABLE ivory.copy_task (
     rows_copied bigint,
     copied_binary boolean,
     indexes_built integer,
+    -- Of a table copied in ranges, on range 0 until the last range has
+    -- built them: the indexes dropped for the copy, as
+    -- [{"create": ..., "tablespace": ..., "restore": ...}].
+    deferred_indexes jsonb,
     started_at timestamptz,
     finished_at timestamptz,
     error text,

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <string>
 #include <thread>
@@ -167,7 +168,18 @@ JobPlan prepare_job(pg::LocalSession &target, const std::string &subscription_oi
     const Rows existing = target.query("SELECT round::pg_catalog.text, state FROM ivory.copy_job "
                                        "WHERE subscription_oid = $1::pg_catalog.oid FOR UPDATE",
                                        {Value(subscription_oid)}, "reading the initial copy");
-    if (!existing.empty()) {
+    // A job with no task is one whose planning failed (recorded as such):
+    // planned afresh.
+    if (!existing.empty() &&
+        target
+            .query("SELECT 1 FROM ivory.copy_task WHERE subscription_oid = $1::pg_catalog.oid "
+                   "LIMIT 1",
+                   {Value(subscription_oid)}, "reading the initial copy")
+            .empty()) {
+        target.query("WITH d AS (DELETE FROM ivory.copy_job WHERE subscription_oid = "
+                     "$1::pg_catalog.oid RETURNING 1) SELECT pg_catalog.count(*) FROM d",
+                     {Value(subscription_oid)}, "forgetting a copy never planned");
+    } else if (!existing.empty()) {
         // Done already: a start that came while the last coordinator was
         // ending. Nothing to do.
         if (text_of(existing.front(), 1) == "done") {
@@ -274,8 +286,51 @@ JobPlan prepare_job(pg::LocalSession &target, const std::string &subscription_oi
                           Value(std::to_string(ranges.size())), Value(ranges[range]),
                           Value(names[i]), Value(std::to_string(size / ranges.size()))},
                          "cutting a table into ranges");
+        // Its indexes are built once, by the last range: kept meanwhile on
+        // range 0, so that a resumed copy still has them.
+        for (const DeferredIndex &index :
+             drop_deferrable_indexes(target, TableToCopy{oids[i], names[i], "", ""}))
+            target.query("WITH r AS (UPDATE ivory.copy_task SET deferred_indexes = "
+                         "COALESCE(deferred_indexes, '[]'::pg_catalog.jsonb) || "
+                         "pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('create', "
+                         "$3::pg_catalog.text, 'tablespace', $4::pg_catalog.text, 'restore', "
+                         "$5::pg_catalog.text)) WHERE subscription_oid = $1::pg_catalog.oid "
+                         "AND table_oid = $2::pg_catalog.oid AND range_number = 0 RETURNING 1) "
+                         "SELECT pg_catalog.count(*) FROM r",
+                         {Value(subscription_oid), Value(oids[i]), Value(index.create),
+                          Value(index.tablespace), Value(index.restore)},
+                         "recording the indexes to build after a table's ranges");
     }
     return plan;
+}
+
+// The indexes dropped for the copy of a table in ranges and not yet built.
+std::vector<DeferredIndex> deferred_indexes_of(pg::LocalSession &target,
+                                               const std::string &subscription_oid,
+                                               const std::string &table_oid) {
+    std::vector<DeferredIndex> indexes;
+    for (const Row &row : target.query(
+             "SELECT i.value->>'create', i.value->>'tablespace', i.value->>'restore' "
+             "FROM ivory.copy_task t, pg_catalog.jsonb_array_elements(t.deferred_indexes) "
+             "WITH ORDINALITY AS i(value, position) WHERE t.subscription_oid = "
+             "$1::pg_catalog.oid AND t.table_oid = $2::pg_catalog.oid AND t.range_number = 0 "
+             "ORDER BY i.position",
+             {Value(subscription_oid), Value(table_oid)}, "reading the indexes to build"))
+        indexes.push_back({"", text_of(row, 0), text_of(row, 1), text_of(row, 2)});
+    return indexes;
+}
+
+// Builds the indexes of a table copied in ranges, once, and forgets them.
+size_t build_deferred_indexes(pg::LocalSession &target, const std::string &subscription_oid,
+                              const TableToCopy &table,
+                              const std::function<void(const std::string &)> &report) {
+    const size_t built = build_indexes(
+        target, table, deferred_indexes_of(target, subscription_oid, table.oid), report);
+    target.query("WITH r AS (UPDATE ivory.copy_task SET deferred_indexes = NULL WHERE "
+                 "subscription_oid = $1::pg_catalog.oid AND table_oid = $2::pg_catalog.oid "
+                 "AND range_number = 0 RETURNING 1) SELECT pg_catalog.count(*) FROM r",
+                 {Value(subscription_oid), Value(table.oid)}, "recording a table's indexes built");
+    return built;
 }
 
 // A table, or a range of one, that a worker has taken.
@@ -423,6 +478,7 @@ void copy_tables(const std::string &subscription_oid, const Round &round) {
         });
         return;
     }
+    const auto report = [](const std::string &step) { pg::report_activity(step); };
     for (;;) {
         std::optional<ClaimedTask> task;
         pg::in_transaction([&] {
@@ -434,18 +490,23 @@ void copy_tables(const std::string &subscription_oid, const Round &round) {
         try {
             pg::in_transaction([&] {
                 pg::LocalSession target(false);
-                const TableCopy copied = copy_table_with_deferred_indexes(
-                    target, *source, task->table,
-                    [](const std::string &step) { pg::report_activity(step); });
+                const TableCopy copied =
+                    copy_table_with_deferred_indexes(target, *source, task->table, report);
                 record_task(target, subscription_oid, *task,
                             "state = 'done', rows_copied = $4::int8, copied_binary = "
                             "$5::pg_catalog.bool, indexes_built = $6::int4",
                             {Value(std::to_string(copied.rows)),
                              Value(copied.binary ? "true" : "false"),
                              Value(std::to_string(copied.indexes_built_after))});
-                if (table_complete_with(target, subscription_oid, *task))
-                    pg::mark_subscription_table_synchronized(subscription_oid, task->table.oid,
-                                                             round.lsn);
+                if (!table_complete_with(target, subscription_oid, *task))
+                    return;
+                if (task->range_count > 1)
+                    record_task(target, subscription_oid, *task,
+                                "indexes_built = $4::int4",
+                                {Value(std::to_string(build_deferred_indexes(
+                                    target, subscription_oid, task->table, report)))});
+                pg::mark_subscription_table_synchronized(subscription_oid, task->table.oid,
+                                                         round.lsn);
             });
         } catch (...) {
             const ErrorFields fields = pg::current_error_fields();
@@ -705,6 +766,18 @@ bool cancel_copy(pg::LocalSession &target, const std::string &subscription_oid) 
     if (!copy_tables_installed(target))
         return false;
     terminate_workers(target, subscription_oid);
+    // A table copied in part in ranges has its rows of the finished ranges
+    // and none of its indexes: it is left as a table whose copy was undone
+    // is, empty with its indexes.
+    for (const Row &row : target.query(
+             "SELECT table_oid::pg_catalog.text, table_name FROM ivory.copy_task "
+             "WHERE subscription_oid = $1::pg_catalog.oid AND range_number = 0 "
+             "AND deferred_indexes IS NOT NULL",
+             {Value(subscription_oid)}, "looking for tables copied in part")) {
+        const TableToCopy table{text_of(row, 0), text_of(row, 1), "", ""};
+        target.execute("TRUNCATE ONLY " + table.name);
+        build_deferred_indexes(target, subscription_oid, table, [](const std::string &) {});
+    }
     return !target
                 .query("WITH gone AS (DELETE FROM ivory.copy_job WHERE subscription_oid = "
                        "$1::pg_catalog.oid RETURNING state) SELECT 1 FROM gone "
@@ -741,11 +814,18 @@ void run_copy_coordinator(const pg::WorkerArguments &arguments) {
         coordinate(arguments, subscription_oid);
     } catch (...) {
         const ErrorFields fields = pg::current_error_fields();
+        // Recorded even when it failed before its plan was: status and a
+        // start that waits then tell why.
         pg::in_transaction([&] {
             pg::LocalSession target(false);
-            record_job(target, subscription_oid,
-                       "state = 'failed', error = $2, finished_at = pg_catalog.now()",
-                       {Value(error_text(fields))});
+            target.query("INSERT INTO ivory.copy_job AS j (subscription_oid, state, jobs, round, "
+                         "error, finished_at) VALUES ($1::pg_catalog.oid, 'failed', $3::int4, 1, "
+                         "$2, pg_catalog.now()) ON CONFLICT (subscription_oid) DO UPDATE SET "
+                         "state = 'failed', error = EXCLUDED.error, finished_at = "
+                         "EXCLUDED.finished_at RETURNING 1",
+                         {Value(subscription_oid), Value(error_text(fields)),
+                          Value(std::to_string(arguments.jobs))},
+                         "recording the initial copy's failure");
         });
         throw Error(fields);
     }

@@ -34,20 +34,6 @@ std::vector<std::string> copied_columns(pg::LocalSession &target, const std::str
     return columns;
 }
 
-struct DeferredIndex {
-    std::string drop;
-    std::string create;
-    // The tablespace to build it in ('' for the database's default), set as
-    // default_tablespace around `create` as pg_dump does: neither
-    // pg_get_indexdef nor pg_get_constraintdef names it.
-    std::string tablespace;
-    // What dropping it loses and `create` does not bring back, as
-    // statements to run after it: comments on the index and the
-    // constraint, the CLUSTER mark, statistics targets of index columns.
-    // Reloptions (fillfactor, ...) are in `create` already.
-    std::string restore;
-};
-
 // The indexes of a table that can be built after its data: plain indexes,
 // and PRIMARY KEY and UNIQUE constraints, but none that another object needs
 // meanwhile (a foreign key's referenced key, an index of a partitioned
@@ -306,6 +292,30 @@ void import_snapshot(remote::Connection &source, const std::string &snapshot) {
                  "taking the copy's snapshot");
 }
 
+std::vector<DeferredIndex> drop_deferrable_indexes(pg::LocalSession &target,
+                                                   const TableToCopy &table) {
+    std::vector<DeferredIndex> indexes = deferrable_indexes(target, table.oid, table.name);
+    for (const DeferredIndex &index : indexes)
+        target.execute(index.drop);
+    return indexes;
+}
+
+size_t build_indexes(pg::LocalSession &target, const TableToCopy &table,
+                     const std::vector<DeferredIndex> &indexes,
+                     const std::function<void(const std::string &)> &report) {
+    pg::LocalSettingsScope settings;
+    for (size_t i = 0; i < indexes.size(); ++i) {
+        const DeferredIndex &index = indexes[i];
+        report("building index " + std::to_string(i + 1) + " of " + std::to_string(indexes.size()) +
+               " of " + table.name);
+        settings.set("default_tablespace", index.tablespace);
+        target.execute(index.create);
+        if (!index.restore.empty())
+            target.execute(index.restore);
+    }
+    return indexes.size();
+}
+
 TableCopy copy_table_with_deferred_indexes(pg::LocalSession &target, remote::Connection &source,
                                            const TableToCopy &table,
                                            const std::function<void(const std::string &)> &report) {
@@ -317,22 +327,10 @@ TableCopy copy_table_with_deferred_indexes(pg::LocalSession &target, remote::Con
     settings.set("session_replication_role", "replica");
     pin_input_settings(settings);
     const std::vector<DeferredIndex> indexes =
-        table.range.empty() ? deferrable_indexes(target, table.oid, table.name)
-                            : std::vector<DeferredIndex>{};
-    for (const DeferredIndex &index : indexes)
-        target.execute(index.drop);
+        table.range.empty() ? drop_deferrable_indexes(target, table) : std::vector<DeferredIndex>{};
     report("copying " + table.name);
     copied.rows = copy_table(target, source, table, copied.binary);
-    for (size_t i = 0; i < indexes.size(); ++i) {
-        const DeferredIndex &index = indexes[i];
-        report("building index " + std::to_string(i + 1) + " of " + std::to_string(indexes.size()) +
-               " of " + table.name);
-        settings.set("default_tablespace", index.tablespace);
-        target.execute(index.create);
-        if (!index.restore.empty())
-            target.execute(index.restore);
-    }
-    copied.indexes_built_after = indexes.size();
+    copied.indexes_built_after = build_indexes(target, table, indexes, report);
     return copied;
 }
 

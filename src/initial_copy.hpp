@@ -30,6 +30,22 @@ struct TableCopy {
     size_t indexes_built_after = 0; // indexes and PRIMARY KEY/UNIQUE constraints
 };
 
+// An index (or PRIMARY KEY or UNIQUE constraint) dropped for the copy and
+// built again after it.
+struct DeferredIndex {
+    std::string drop;
+    std::string create;
+    // The tablespace to build it in ('' for the database's default), set as
+    // default_tablespace around `create` as pg_dump does: neither
+    // pg_get_indexdef nor pg_get_constraintdef names it.
+    std::string tablespace;
+    // What dropping it loses and `create` does not bring back, as
+    // statements to run after it: comments on the index and the
+    // constraint, the CLUSTER mark, statistics targets of index columns.
+    // Reloptions (fillfactor, ...) are in `create` already.
+    std::string restore;
+};
+
 // Whether the subscription's tables all wait for their first copy (state 'i'),
 // so that ivory's copy may do it.
 bool all_tables_await_copy(pg::LocalSession &target, const std::string &subscription_oid);
@@ -60,11 +76,23 @@ ExportedSnapshot export_snapshot(remote::Connection &exporter, const std::string
 // the output settings the copy needs.
 void import_snapshot(remote::Connection &source, const std::string &snapshot);
 
+// Drops the table's indexes that can be built after its data (none that
+// another object needs meanwhile: a foreign key's referenced key, an index
+// of a partitioned index, the replica identity index) and returns them.
+std::vector<DeferredIndex> drop_deferrable_indexes(pg::LocalSession &target,
+                                                   const TableToCopy &table);
+
+// Builds them again, in order, telling `report` each; returns how many.
+size_t build_indexes(pg::LocalSession &target, const TableToCopy &table,
+                     const std::vector<DeferredIndex> &indexes,
+                     const std::function<void(const std::string &)> &report);
+
 // Copies the table from `source` (in the snapshot's transaction) into the
 // table here, in the caller's transaction: deferrable indexes dropped, rows
 // copied as the table's owner, indexes built again. `report` is told each
 // step ("copying ...", "building index 1 of 2 of ..."). A range is copied
-// with the table's indexes kept: other ranges are copied into it meanwhile.
+// as the table is: its indexes are the business of whoever cut it (dropped
+// before the first range, built after the last).
 TableCopy copy_table_with_deferred_indexes(pg::LocalSession &target, remote::Connection &source,
                                            const TableToCopy &table,
                                            const std::function<void(const std::string &)> &report);

@@ -194,6 +194,11 @@ else
     fail "ranges: never some ranges done and others not" \
         "$(task_sql "SELECT range_number, state FROM ivory.copy_task WHERE table_name = 'public.big'")"
 fi
+big_indexes() {
+    target_sql $db -c "SELECT coalesce(string_agg(c.relname, ',' ORDER BY c.relname), 'none')
+        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 'public.big'::regclass"
+}
+expect_count none "$(big_indexes)" "ranges: the big table's indexes are dropped while its ranges are copied"
 replication $db stop
 expect_status 0 "ranges: stop in the middle of the big table"
 rows_before=$(target_sql $db -c "SELECT count(*) FROM big")
@@ -206,7 +211,26 @@ replication $db start --wait
 expect_status 0 "ranges: start --wait resumes"
 expect_count 2 "$(task_sql "SELECT string_agg(DISTINCT round::text, ',') FROM ivory.copy_task
     WHERE table_name = 'public.big'")" "ranges: every range of the big table was copied again, in round 2"
+expect_count big_payload_idx,big_pkey "$(big_indexes)" "ranges: the big table's indexes are built after its last range"
+expect_count 2 "$(task_sql "SELECT sum(indexes_built) FROM ivory.copy_task WHERE table_name = 'public.big'")" \
+    "ranges: the last range built both indexes"
 expect_copy_completes "ranges"
+
+# --- drop while a table is copied in ranges: the table is left empty with its indexes -----------
+fresh_replication "ranges drop"
+replication $db start --jobs 2 --split-tables-larger-than 30MB
+expect_status 0 "ranges drop: replication start --jobs 2 --split-tables-larger-than 30MB"
+if poll_until 60 some_ranges_done; then
+    pass "ranges drop: some ranges of the big table are done, others not"
+else
+    fail "ranges drop: never some ranges done and others not"
+fi
+replication $db drop
+expect_status 0 "ranges drop: drop in the middle of the big table"
+expect_count 0 "$(target_sql $db -c "SELECT count(*) FROM big")" "ranges drop: the big table is empty"
+expect_count big_payload_idx,big_pkey "$(big_indexes)" "ranges drop: the big table has its indexes again"
+wait_until 10 no_source_slots $db
+ivory_objects_left $db "ranges drop"
 
 # --- drop during a copy by four workers ---------------------------------------------------------
 fresh_replication "drop"
