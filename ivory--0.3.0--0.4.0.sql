@@ -49,8 +49,10 @@ CREATE TABLE ivory.copy_task (
 );
 
 -- What the workers take next, largest first, found without reading every
--- table's row (10,000 tables make 10,000 takes).
-CREATE INDEX copy_task_queued ON ivory.copy_task (subscription_oid, bytes_total DESC)
+-- table's row (10,000 tables make 10,000 takes): in the takes' own order,
+-- so that one takes the first entry instead of sorting every queued one.
+CREATE INDEX copy_task_queued
+    ON ivory.copy_task (subscription_oid, bytes_total DESC, table_name, range_number)
     WHERE state = 'queued';
 
 COMMENT ON TABLE ivory.copy_task IS

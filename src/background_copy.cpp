@@ -638,11 +638,14 @@ std::optional<CopyProgress> copy_progress(pg::LocalSession &target,
                       "ELSE 'queued' END, pg_catalog.sum(t.bytes_total)::pg_catalog.text, "
                       "pg_catalog.sum(CASE WHEN t.state = 'done' AND t.range_count > 1 "
                       "THEN t.bytes_total ELSE p.bytes_processed END)::pg_catalog.text, "
-                      "pg_catalog.sum(t.rows_copied)::pg_catalog.text, "
+                      "pg_catalog.sum(CASE WHEN t.state = 'done' THEN t.rows_copied "
+                      "ELSE p.tuples_processed END)::pg_catalog.text, "
                       "coalesce(pg_catalog.string_agg(a.query, '; '), ''), "
                       "coalesce(pg_catalog.string_agg(t.error, '; '), ''), "
                       "pg_catalog.count(*)::pg_catalog.text, "
-                      "(pg_catalog.count(*) FILTER (WHERE t.state = 'done'))::pg_catalog.text "
+                      "(pg_catalog.count(*) FILTER (WHERE t.state = 'done'))::pg_catalog.text, "
+                      "EXTRACT(epoch FROM pg_catalog.now() - pg_catalog.min(t.started_at) "
+                      "FILTER (WHERE t.state IN ('copying', 'done')))::pg_catalog.text "
                       "FROM ivory.copy_task t "
                       "LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = t.worker_pid "
                       "AND a.backend_type = 'ivory copy' AND t.state = 'copying' "
@@ -663,6 +666,8 @@ std::optional<CopyProgress> copy_progress(pg::LocalSession &target,
         table.error = text_of(task, 6);
         table.ranges = static_cast<int>(number_of(task.at(7)));
         table.ranges_done = static_cast<int>(number_of(task.at(8)));
+        if (task.at(9))
+            table.seconds = std::stod(*task.at(9));
         progress.tasks.push_back(std::move(table));
     }
     return progress;

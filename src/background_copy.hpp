@@ -28,7 +28,8 @@ struct CopyTaskProgress {
     std::string state; // queued, copying, done, failed
     long long bytes_total = 0;
     std::optional<long long> bytes_copied; // while a worker copies it
-    std::optional<long long> rows;         // once done
+    std::optional<long long> rows;         // copied so far
+    std::optional<double> seconds;         // since its first range was taken
     std::string activity;                  // the worker's step: "building index 1 of 2 of ..."
     std::string error;                     // when failed
     int ranges = 1;                        // copied in this many ranges

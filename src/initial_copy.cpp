@@ -336,21 +336,35 @@ TableCopy copy_table_with_deferred_indexes(pg::LocalSession &target, remote::Con
 
 std::vector<std::string> table_ranges(pg::LocalSession &target, remote::Connection &source,
                                       const TableToCopy &table, int count) {
-    // An integer key: a single-column PRIMARY KEY or UNIQUE index on a
-    // NOT NULL int2, int4 or int8 column.
-    const Rows keys = target.query(
-        "SELECT pg_catalog.quote_ident(a.attname::pg_catalog.text) FROM pg_catalog.pg_index i "
-        "JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
-        "WHERE i.indrelid = $1::pg_catalog.oid AND i.indisunique AND i.indisvalid "
-        "AND i.indnkeyatts = 1 AND i.indexprs IS NULL AND i.indpred IS NULL AND a.attnotnull "
-        "AND a.atttypid IN ('pg_catalog.int2'::pg_catalog.regtype, "
-        "'pg_catalog.int4'::pg_catalog.regtype, 'pg_catalog.int8'::pg_catalog.regtype) "
-        "ORDER BY i.indisprimary DESC LIMIT 1",
-        {Value(table.oid)}, "looking for a key to cut a table by");
     long long low = 0;
     long long high = 0;
     std::string cut_by;
-    if (!keys.empty()) {
+    // Heap blocks where the source scans a block range alone (14+): each
+    // range reads only its own part of the table. A key's range may be read
+    // by a scan of the whole table.
+    if (source.server_version() >= 140000) {
+        cut_by = "ctid";
+        const Rows blocks =
+            source.query("SELECT (pg_catalog.pg_relation_size(" + quote_literal(table.name) +
+                             "::pg_catalog.regclass) / "
+                             "pg_catalog.current_setting('block_size')::pg_catalog.int8)"
+                             "::pg_catalog.text",
+                         "reading a table's size in blocks");
+        high = number_of(first_row(blocks, "reading a table's size in blocks").at(0));
+    } else {
+        // An integer key: a single-column PRIMARY KEY or UNIQUE index on a
+        // NOT NULL int2, int4 or int8 column.
+        const Rows keys = target.query(
+            "SELECT pg_catalog.quote_ident(a.attname::pg_catalog.text) FROM pg_catalog.pg_index i "
+            "JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+            "WHERE i.indrelid = $1::pg_catalog.oid AND i.indisunique AND i.indisvalid "
+            "AND i.indnkeyatts = 1 AND i.indexprs IS NULL AND i.indpred IS NULL AND a.attnotnull "
+            "AND a.atttypid IN ('pg_catalog.int2'::pg_catalog.regtype, "
+            "'pg_catalog.int4'::pg_catalog.regtype, 'pg_catalog.int8'::pg_catalog.regtype) "
+            "ORDER BY i.indisprimary DESC LIMIT 1",
+            {Value(table.oid)}, "looking for a key to cut a table by");
+        if (keys.empty())
+            return {};
         cut_by = text_of(keys.front(), 0);
         const Rows bounds =
             source.query("SELECT pg_catalog.min(" + cut_by + ")::pg_catalog.text, pg_catalog.max(" +
@@ -361,17 +375,6 @@ std::vector<std::string> table_ranges(pg::LocalSession &target, remote::Connecti
             return {}; // no rows
         low = number_of(row.at(0));
         high = number_of(row.at(1)) + 1;
-    } else if (source.server_version() >= 140000) {
-        cut_by = "ctid";
-        const Rows blocks =
-            source.query("SELECT (pg_catalog.pg_relation_size(" + quote_literal(table.name) +
-                             "::pg_catalog.regclass) / "
-                             "pg_catalog.current_setting('block_size')::pg_catalog.int8)"
-                             "::pg_catalog.text",
-                         "reading a table's size in blocks");
-        high = number_of(first_row(blocks, "reading a table's size in blocks").at(0));
-    } else {
-        return {};
     }
     const long long span = (high - low) / count;
     if (span < 1)

@@ -59,11 +59,11 @@ struct ExportedSnapshot {
 };
 
 // How a table too large for one worker is cut into `count` ranges (at
-// least 2): by an integer key's values when it has one (a single-column
-// PRIMARY KEY or NOT NULL UNIQUE key), else by heap blocks (ctid, sources
-// 14+, which scan a block range without reading the rest). Empty when it
-// cannot be cut. The conditions are the source's WHERE clauses; the first
-// and last are open, so rows outside the measured bounds are copied too.
+// least 2): by heap blocks (ctid) on sources 14+, which scan a block range
+// without reading the rest; on older ones by an integer key's values (a
+// single-column PRIMARY KEY or NOT NULL UNIQUE key). Empty when it cannot
+// be cut. The conditions are the source's WHERE clauses; the first and last
+// are open, so rows outside the measured bounds are copied too.
 std::vector<std::string> table_ranges(pg::LocalSession &target, remote::Connection &source,
                                       const TableToCopy &table, int count);
 

@@ -25,6 +25,7 @@
 #include "core/replication_features.hpp"
 #include "core/replication_naming.hpp"
 #include "core/server_versions.hpp"
+#include "core/session_settings.hpp"
 #include "core/source_role.hpp"
 #include "core/strings.hpp"
 #include "functions.hpp"
@@ -122,6 +123,16 @@ void require_readable_publication(remote::Connection &source, const CreateReques
                 " for its initial copy");
 }
 
+// The replication role's sessions on the source (the table-sync copy of
+// native_copy, the apply's stream) are not cut by a DBA's timeouts for the
+// database: a role's own settings come before the database's.
+void unbind_role_sessions(remote::Connection &source) {
+    for (const auto &[name, value] : unbounded_session_settings(source.server_version()))
+        source.query("ALTER ROLE " + sql_identifier(role) + " SET " + name + " = " +
+                         quote_literal(value),
+                     "lifting the replication role's session timeouts");
+}
+
 ObjectAction ensure_role(remote::Connection &source, const CreateRequest &request,
                          const std::string &password, bool password_known_to_role,
                          const std::string &comment) {
@@ -143,6 +154,7 @@ ObjectAction ensure_role(remote::Connection &source, const CreateRequest &reques
                          hashed_password,
                      "creating the replication role");
         remote::undo_on_abort(request.source, drop_role_statement());
+        unbind_role_sessions(source);
         grant_read_access(source);
         source.query("COMMENT ON ROLE " + sql_identifier(role) + " IS " + quote_literal(comment),
                      "commenting the replication role");
@@ -160,6 +172,7 @@ ObjectAction ensure_role(remote::Connection &source, const CreateRequest &reques
                      "setting the replication role's password");
         updated = true;
     }
+    unbind_role_sessions(source);
     grant_read_access(source);
     return {"role", role, updated ? "updated" : "exists"};
 }

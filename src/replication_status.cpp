@@ -361,6 +361,13 @@ StatusEntry copy_task_entry(const CopyTaskProgress &task) {
     copying.bytes_total = task.bytes_total;
     copying.detail =
         human_bytes(*copying.bytes_copied) + " copied of about " + human_bytes(task.bytes_total);
+    if (task.rows)
+        copying.detail += ", " + std::to_string(*task.rows) + " rows";
+    if (task.seconds && *task.seconds >= 1)
+        copying.detail += ", " +
+                          human_bytes(static_cast<long long>(
+                              static_cast<double>(*copying.bytes_copied) / *task.seconds)) +
+                          "/s";
     if (task.ranges > 1)
         copying.detail += " in " + std::to_string(task.ranges) + " ranges, " +
                           std::to_string(task.ranges_done) + " done";

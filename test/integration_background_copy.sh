@@ -179,7 +179,7 @@ big_in_ranges() {
     [ "$(task_sql "SELECT count(*) FROM ivory.copy_task WHERE table_name = 'public.big'")" = 3 ]
 }
 if poll_until 30 big_in_ranges; then
-    pass "ranges: the big table (about 73 MB) is cut into 3 ranges of its key"
+    pass "ranges: the big table (about 73 MB) is cut into 3 ranges of its blocks"
 else
     fail "ranges: the big table is not cut into 3 ranges" \
         "$(task_sql "SELECT range_number, range_condition FROM ivory.copy_task WHERE table_name = 'public.big'")"

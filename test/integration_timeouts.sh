@@ -229,6 +229,30 @@ expect_count 0 "$(free_source_sql $db -c "SELECT count(*) FROM pg_publication")"
 expect_count 0 "$(free_source_sql postgres -c "SELECT count(*) FROM pg_roles
     WHERE rolname = 'ivory_replicator'")" "no role of ivory remains on the source"
 
+# --- native_copy: PostgreSQL's table sync, its walsender under the source database's defaults --
+# The replication role's own settings (none cut its sessions) come before the
+# database's 5 ms: the table sync's COPY of the big table completes.
+free_target_sql $db -c "TRUNCATE big, small"
+ivory_t replication create
+expect_status 0 "replication create again, for the native copy"
+expect_count "idle_in_transaction_session_timeout=0,lock_timeout=0,statement_timeout=0" \
+    "$(free_source_sql postgres -c "SELECT string_agg(c, ',' ORDER BY c) FROM pg_db_role_setting s
+        JOIN pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) c
+        WHERE r.rolname = 'ivory_replicator' AND s.setdatabase = 0
+          AND c ~ '^(statement|lock|idle_in_transaction_session)_timeout='")" \
+    "the replication role's own settings lift the timeouts"
+ivory_t replication start --native-copy
+expect_status 0 "replication start --native-copy under the source database's 5 ms defaults"
+if wait_until 120 status_ready; then
+    pass "the table sync copied every table (status exits 0)"
+else
+    fail "replication with native copy not ready within 120 s" "$ERR"
+fi
+expect_count $((ROWS + 1)) "$(free_target_sql $db -c "SELECT count(*) FROM big")" \
+    "the table sync brought every row of the big table"
+ivory_t replication drop
+expect_status 0 "replication drop after the native copy"
+
 # --- cleanup: the clusters serve the scripts after this one ------------------------------
 # (after a failure above, whatever replication is left goes first)
 if [ "$(PGOPTIONS=$UNBOUNDED target_subscriptions $db 2>/dev/null)" != 0 ]; then

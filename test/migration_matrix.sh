@@ -43,6 +43,7 @@ source test/lib_pair.sh
 pair_start "$1" "$2" 56000
 P=$PAIR
 TARGET_MAJOR=${TARGET_VERSION%%.*}
+SOURCE_MAJOR=${SOURCE_VERSION%%.*}
 WRITERS=()
 cleanup() {
     local pid
@@ -337,9 +338,16 @@ WRITER_NAMES=(pgbench rich)
 sleep 1
 
 step=$SECONDS
-ivory_on $DB replication start --wait --jobs 2
-expect_status 0 "$P: replication start --wait --jobs 2 while pgbench writes"
+# pgbench_accounts (13 MB at scale 1) is cut into ranges: of its blocks on
+# sources 14+, of its key before.
+ivory_on $DB replication start --wait --jobs 2 --split-tables-larger-than 4MB
+expect_status 0 "$P: replication start --wait --jobs 2 --split-tables-larger-than 4MB while pgbench writes"
 echo "# $P: start (the initial copy) took $((SECONDS - step)) s"
+if [ "$SOURCE_MAJOR" -ge 14 ]; then cut_by="ctid"; else cut_by="aid"; fi
+expect_count "4 $cut_by" "$(target_sql $DB -c "SELECT count(*) || ' ' ||
+    substring(max(range_condition) from '^[a-z]+') FROM ivory.copy_task
+    WHERE table_name = 'public.pgbench_accounts'")" \
+    "$P: pgbench_accounts was copied in 4 ranges of its $cut_by"
 if wait_until 60 status_is_ok $DB; then
     pass "$P: replication status exits 0 (ready) within 60 s"
 else
