@@ -703,6 +703,18 @@ std::string start_copy(pg::LocalSession &target, const Subscription &subscriptio
                     "This database has an older version of the extension ivory.",
                     "Run ALTER EXTENSION ivory UPDATE, or start with native_copy => true "
                     "(ivory replication start --native-copy).");
+    // Waiting reads the workers' progress as they commit it: a snapshot
+    // kept for the whole transaction would never see it.
+    if (wait && text_of(first_row(target.query("SELECT pg_catalog.current_setting("
+                                               "'transaction_isolation')",
+                                               "reading the transaction's isolation level"),
+                                  "reading the transaction's isolation level"),
+                        0) != "read committed")
+        throw Error("25000", "wait => true needs a READ COMMITTED transaction",
+                    "In a REPEATABLE READ or SERIALIZABLE transaction the copy's progress "
+                    "stays invisible.",
+                    "Call it outside such a transaction, or start without wait and follow "
+                    "ivory.replication_status().");
     if (coordinator_pid(target, subscription.oid)) {
         if (wait)
             wait_for_copy(target, subscription);

@@ -218,6 +218,10 @@ expect_copy_completes "ranges"
 
 # --- drop while a table is copied in ranges: the table is left empty with its indexes -----------
 fresh_replication "ranges drop"
+run target_sql $db -c "BEGIN ISOLATION LEVEL REPEATABLE READ" -c "SELECT ivory.replication_start(wait => true)"
+expect_in "wait => true needs a READ COMMITTED transaction" "$ERR" \
+    "start with wait in a REPEATABLE READ transaction is refused"
+expect_count 0 "$(task_sql "SELECT count(*) FROM ivory.copy_job")" "the refused start began no copy"
 replication $db start --jobs 2 --split-tables-larger-than 30MB
 expect_status 0 "ranges drop: replication start --jobs 2 --split-tables-larger-than 30MB"
 if poll_until 60 some_ranges_done; then
