@@ -617,8 +617,17 @@ std::optional<CopyProgress> copy_progress(pg::LocalSession &target,
         "started_at))::pg_catalog.text FROM ivory.copy_job "
         "WHERE subscription_oid = $1::pg_catalog.oid",
         {Value(subscription_oid)}, "reading the initial copy");
-    if (job.empty())
-        return std::nullopt;
+    if (job.empty()) {
+        // A first round's coordinator that has not committed its plan yet.
+        if (!coordinator_pid(target, subscription_oid))
+            return std::nullopt;
+        CopyProgress planning;
+        planning.state = "starting";
+        planning.round = 1;
+        planning.running = true;
+        planning.workers_running = static_cast<int>(worker_pids(target, subscription_oid).size());
+        return planning;
+    }
     const Row &row = job.front();
     CopyProgress progress;
     progress.state = text_of(row, 0);
@@ -785,11 +794,12 @@ bool cancel_copy(pg::LocalSession &target, const std::string &subscription_oid) 
     terminate_workers(target, subscription_oid);
     // A table copied in part in ranges has its rows of the finished ranges
     // and none of its indexes: it is left as a table whose copy was undone
-    // is, empty with its indexes.
+    // is, empty with its indexes (unless dropped or replaced meanwhile).
     for (const Row &row : target.query(
              "SELECT table_oid::pg_catalog.text, table_name FROM ivory.copy_task "
              "WHERE subscription_oid = $1::pg_catalog.oid AND range_number = 0 "
-             "AND deferred_indexes IS NOT NULL",
+             "AND deferred_indexes IS NOT NULL "
+             "AND pg_catalog.to_regclass(table_name) = table_oid::pg_catalog.regclass",
              {Value(subscription_oid)}, "looking for tables copied in part")) {
         const TableToCopy table{text_of(row, 0), text_of(row, 1), "", ""};
         target.execute("TRUNCATE ONLY " + table.name);

@@ -48,6 +48,9 @@ StatusEntry subscription_entry(const Subscription &subscription, bool copy_runni
 
 std::string copy_state_detail(const CopyProgress &copy, size_t tables_done, long long bytes_done,
                               long long bytes_total) {
+    if (copy.running && copy.tasks.empty())
+        return "planning: measuring and queueing the tables, " +
+               std::to_string(copy.workers_running) + " worker(s) running";
     std::string detail = std::to_string(tables_done) + " of " + std::to_string(copy.tasks.size()) +
                          " table(s) copied, " + human_bytes(bytes_done) + " of about " +
                          human_bytes(bytes_total);
