@@ -232,8 +232,8 @@ expect_count 0 "$(free_source_sql postgres -c "SELECT count(*) FROM pg_roles
 # --- native_copy: PostgreSQL's table sync, its walsender under the source database's defaults --
 # The replication role's own settings (none cut its sessions) come before the
 # database's 5 ms: the table sync's COPY of the big table completes. On the
-# target, PostgreSQL's workers log in as the subscription's owner (17+) and
-# get its role's transaction_timeout, which would cut their copy: that is the
+# target, PostgreSQL's workers log in as the subscription's owner and get its
+# role's transaction_timeout (17+), which would cut their copy: that is the
 # DBA's to lift (doc/limitations.md), and lifted here.
 free_target_sql $db -c "TRUNCATE big, small"
 PGOPTIONS=$UNBOUNDED sql "$TARGET_PORT" postgres >/dev/null <<'SQL'
