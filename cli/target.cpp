@@ -62,8 +62,11 @@ Keywords target_keywords(const ConnectionOptions &options) {
 
 Connection connect_with_keywords(const Keywords &keywords, const std::string &what,
                                  const Logger &log) {
-    std::vector<const char *> names;
-    std::vector<const char *> values;
+    // The limits every server has are lifted at login, before any
+    // statement (later keywords override it).
+    const std::string options = startup_options();
+    std::vector<const char *> names = {"options"};
+    std::vector<const char *> values = {options.c_str()};
     for (const auto &[keyword, value] : keywords) {
         names.push_back(keyword.c_str());
         values.push_back(value.c_str());

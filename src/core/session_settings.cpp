@@ -16,6 +16,15 @@ std::vector<SessionSetting> unbounded_session_settings(int server_version_num) {
     return settings;
 }
 
+std::string startup_options() {
+    // Those of unbounded_session_settings that every server of any version
+    // knows: an unknown name in the startup packet would refuse the login.
+    std::vector<std::string> switches;
+    for (const auto &[name, value] : unbounded_session_settings(0))
+        switches.push_back("-c " + name + "=" + value);
+    return join(switches, " ");
+}
+
 std::string set_config_query(const std::vector<SessionSetting> &settings) {
     std::vector<std::string> calls;
     calls.reserve(settings.size());

@@ -20,6 +20,12 @@ using SessionSetting = std::pair<std::string, std::string>;
 // and transaction_timeout (17).
 std::vector<SessionSetting> unbounded_session_settings(int server_version_num);
 
+// The libpq `options` that carry the limits every supported server has
+// ("-c statement_timeout=0 ..."): set at login, they come before the
+// database's and role's defaults, so that not even the first statement of
+// the session (the set_config_query that sets the rest) runs under them.
+std::string startup_options();
+
 // "SELECT pg_catalog.set_config('name', 'value', false), ...": every setting
 // for the session in one round trip, in the order given. A simple query, so a
 // logical replication connection (replication=database) runs it too.

@@ -46,3 +46,8 @@ TEST(SetConfigQuery, OneCallPerSettingInOrder) {
     EXPECT_EQ(set_config_query({{"application_name", "it's"}}),
               "SELECT pg_catalog.set_config('application_name', 'it''s', false)");
 }
+
+TEST(StartupOptions, OnlyTheLimitsEveryServerKnows) {
+    EXPECT_EQ(startup_options(), "-c statement_timeout=0 -c lock_timeout=0 "
+                                 "-c idle_in_transaction_session_timeout=0");
+}
