@@ -501,8 +501,7 @@ void copy_tables(const std::string &subscription_oid, const Round &round) {
                 if (!table_complete_with(target, subscription_oid, *task))
                     return;
                 if (task->range_count > 1)
-                    record_task(target, subscription_oid, *task,
-                                "indexes_built = $4::int4",
+                    record_task(target, subscription_oid, *task, "indexes_built = $4::int4",
                                 {Value(std::to_string(build_deferred_indexes(
                                     target, subscription_oid, task->table, report)))});
                 pg::mark_subscription_table_synchronized(subscription_oid, task->table.oid,
@@ -795,12 +794,12 @@ bool cancel_copy(pg::LocalSession &target, const std::string &subscription_oid) 
     // A table copied in part in ranges has its rows of the finished ranges
     // and none of its indexes: it is left as a table whose copy was undone
     // is, empty with its indexes (unless dropped or replaced meanwhile).
-    for (const Row &row : target.query(
-             "SELECT table_oid::pg_catalog.text, table_name FROM ivory.copy_task "
-             "WHERE subscription_oid = $1::pg_catalog.oid AND range_number = 0 "
-             "AND deferred_indexes IS NOT NULL "
-             "AND pg_catalog.to_regclass(table_name) = table_oid::pg_catalog.regclass",
-             {Value(subscription_oid)}, "looking for tables copied in part")) {
+    for (const Row &row :
+         target.query("SELECT table_oid::pg_catalog.text, table_name FROM ivory.copy_task "
+                      "WHERE subscription_oid = $1::pg_catalog.oid AND range_number = 0 "
+                      "AND deferred_indexes IS NOT NULL "
+                      "AND pg_catalog.to_regclass(table_name) = table_oid::pg_catalog.regclass",
+                      {Value(subscription_oid)}, "looking for tables copied in part")) {
         const TableToCopy table{text_of(row, 0), text_of(row, 1), "", ""};
         target.execute("TRUNCATE ONLY " + table.name);
         build_deferred_indexes(target, subscription_oid, table, [](const std::string &) {});

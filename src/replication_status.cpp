@@ -305,10 +305,10 @@ void add_source_side(ReplicationStatus &status, pg::LocalSession &target,
                 continue;
             }
             main_found = true;
-            StatusEntry made = entry(StatusItem::slot, slot, state,
-                                     active ? Severity::ok : Severity::error,
-                                     active ? "the subscription is streaming from it"
-                                            : "no subscriber is streaming from it");
+            StatusEntry made =
+                entry(StatusItem::slot, slot, state, active ? Severity::ok : Severity::error,
+                      active ? "the subscription is streaming from it"
+                             : "no subscriber is streaming from it");
             add_retained_wal(made, found);
             status.entries.push_back(made);
             status.entries.push_back(

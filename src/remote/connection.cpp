@@ -133,13 +133,16 @@ void Connection::connect() {
     // `options` of the connection string replace the startup options; the
     // session's setup sets the limits again anyway.
     const std::string login_options = startup_options();
-    const char *keywords[] = {"connect_timeout", "keepalives",
-                              "options",         "dbname",
-                              "client_encoding", "fallback_application_name",
-                              nullptr};
-    const char *values[] = {
-        default_connect_timeout, "1", login_options.c_str(), conninfo_.c_str(), encoding, "ivory",
-        nullptr};
+    const char *keywords[] = {
+        "connect_timeout",           "keepalives", "options", "dbname", "client_encoding",
+        "fallback_application_name", nullptr};
+    const char *values[] = {default_connect_timeout,
+                            "1",
+                            login_options.c_str(),
+                            conninfo_.c_str(),
+                            encoding,
+                            "ivory",
+                            nullptr};
     handle_.conn = PQconnectStartParams(keywords, values, 1);
     if (!handle_.conn)
         throw std::bad_alloc();
