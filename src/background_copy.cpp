@@ -844,7 +844,7 @@ void run_copy_coordinator(const pg::WorkerArguments &arguments) {
         // start that waits then tell why.
         pg::in_transaction([&] {
             pg::LocalSession target(false);
-            target.query("INSERT INTO ivory.copy_job AS j (subscription_oid, state, jobs, round, "
+            target.query("INSERT INTO ivory.copy_job (subscription_oid, state, jobs, round, "
                          "error, finished_at) VALUES ($1::pg_catalog.oid, 'failed', $3::int4, 1, "
                          "$2, pg_catalog.now()) ON CONFLICT (subscription_oid) DO UPDATE SET "
                          "state = 'failed', error = EXCLUDED.error, finished_at = "
