@@ -482,9 +482,13 @@ std::string replication_start_message(const std::string &subscription_name, bool
     const bool copy_to_do = !native_copy && copy_pending(target, subscription);
     const std::optional<CopyProgress> copy = copy_progress(target, subscription.oid);
     const bool copy_running = copy && copy->running;
-    if ((subscription.enabled || copy_running) && fail_on_already_started)
-        throw Error("55000",
-                    "subscription " + quote_identifier(subscription_name) + " is already started");
+    const auto refuse_if_told = [&] {
+        if (fail_on_already_started)
+            throw Error("55000", "subscription " + quote_identifier(subscription_name) +
+                                     " is already started");
+    };
+    if (subscription.enabled || copy_running)
+        refuse_if_told();
     int added = 0;
     if (refresh) {
         remote::Connection source(subscription.conninfo);
@@ -501,8 +505,10 @@ std::string replication_start_message(const std::string &subscription_name, bool
     // the table-sync workers.
     if (copy_to_do) {
         // A copy that ended meanwhile has enabled the subscription.
-        if (!copy_running && require_subscription(target, subscription_name).enabled)
+        if (!copy_running && require_subscription(target, subscription_name).enabled) {
+            refuse_if_told();
             return "already started" + tables;
+        }
         const std::string copied = start_copy(target, subscription, jobs, split_bytes, wait);
         return (copy_running ? "already started" : "started") + tables + "; " + copied;
     }
