@@ -17,11 +17,13 @@ namespace {
 
 const char *const verify_query =
     "SELECT table_name, source_rows, target_rows, matches, detail FROM ivory.verify_data("
-    "source => $1, publication_name => $2)";
+    "source => $1, publication_name => $2, subscription_name => $3, "
+    "jobs => NULLIF($4, '')::integer)";
 const char *const switchover_query =
     "SELECT step, seconds, detail FROM ivory.switchover(source => $1, max_lag => $2::bigint, "
     "timeout_seconds => $3::double precision, lock_source => $4::boolean, "
-    "publication_name => $5, subscription_name => $6)";
+    "publication_name => $5, subscription_name => $6, verify_in_window => $7::boolean, "
+    "force => $8::boolean, jobs => NULLIF($9, '')::integer)";
 const char *const unlock_query = "SELECT ivory.unlock_source(source => $1) AS message";
 
 std::string sql_boolean(bool value) {
@@ -41,10 +43,29 @@ void add_publication_name(CLI::App &command, std::string &name) {
         ->capture_default_str();
 }
 
+void add_subscription_name(CLI::App &command, std::string &name) {
+    command.add_option("--subscription-name", name, "Name of the subscription on the target.")
+        ->capture_default_str();
+}
+
+void add_verify_jobs(CLI::App &command, std::optional<int> &jobs) {
+    command
+        .add_option("--jobs", jobs,
+                    "Number of connections to the source that hash tables at once while the "
+                    "target hashes the one before (default 2).")
+        ->check(CLI::Range(1, 16));
+}
+
+std::string optional_number(const std::optional<int> &number) {
+    return number ? std::to_string(*number) : "";
+}
+
 } // namespace
 
 void define_verify_options(CLI::App &command, CommandOptions &options, const EnvironmentLookup &) {
     add_publication_name(command, options.verify.publication_name);
+    add_subscription_name(command, options.verify.subscription_name);
+    add_verify_jobs(command, options.verify.jobs);
 }
 
 ExitCode run_verify(const Invocation &invocation) {
@@ -54,7 +75,9 @@ ExitCode run_verify(const Invocation &invocation) {
         return ExitCode::failure;
     const Result result = run_query(
         target.get(), verify_query,
-        {build_conninfo(invocation.global.source), invocation.options.verify.publication_name}, log,
+        {build_conninfo(invocation.global.source), invocation.options.verify.publication_name,
+         invocation.options.verify.subscription_name, optional_number(invocation.options.verify.jobs)},
+        log,
         "could not verify the data");
     if (!result)
         return ExitCode::failure;
@@ -93,10 +116,14 @@ void define_switchover_options(CLI::App &command, CommandOptions &options,
         "--no-lock-source", [&switchover] { switchover.lock_source = false; },
         "Do not make the source read-only nor end its other sessions.");
     add_publication_name(command, switchover.publication_name);
-    command
-        .add_option("--subscription-name", switchover.subscription_name,
-                    "Name of the subscription on the target.")
-        ->capture_default_str();
+    add_subscription_name(command, switchover.subscription_name);
+    command.add_flag("--verify-in-window", switchover.verify_in_window,
+                     "Verify every table again while the source is read-only, rather than "
+                     "compare the row counts of the tables written since the online verify.");
+    command.add_flag("--force", switchover.force,
+                     "Lock the source even when sessions or prepared transactions found before "
+                     "the lock would hold it up (the lock ends the sessions).");
+    add_verify_jobs(command, switchover.jobs);
 }
 
 ExitCode run_switchover(const Invocation &invocation) {
@@ -111,7 +138,9 @@ ExitCode run_switchover(const Invocation &invocation) {
         run_query(target.get(), switchover_query,
                   {build_conninfo(invocation.global.source), std::to_string(switchover.max_lag),
                    sql_double(switchover.timeout), sql_boolean(switchover.lock_source),
-                   switchover.publication_name, switchover.subscription_name},
+                   switchover.publication_name, switchover.subscription_name,
+                   sql_boolean(switchover.verify_in_window), sql_boolean(switchover.force),
+                   optional_number(switchover.jobs)},
                   log, "switchover failed");
     if (!result) {
         if (switchover.lock_source)

@@ -89,6 +89,8 @@ struct SyncSequencesOptions {
 
 struct VerifyOptions {
     std::string publication_name = default_publication_name;
+    std::string subscription_name = default_subscription_name;
+    std::optional<int> jobs; // none: the extension's default
 };
 
 struct SwitchoverOptions {
@@ -97,6 +99,9 @@ struct SwitchoverOptions {
     bool lock_source = true;
     std::string publication_name = default_publication_name;
     std::string subscription_name = default_subscription_name;
+    bool verify_in_window = false;
+    bool force = false;
+    std::optional<int> jobs; // verify's connections to the source
 };
 
 // The options of every command; only those of the chosen command are filled in.

@@ -4,6 +4,7 @@
 CREATE DATABASE ivory_upgrade_010;
 CREATE DATABASE ivory_upgrade_020;
 CREATE DATABASE ivory_upgrade_030;
+CREATE DATABASE ivory_upgrade_040;
 CREATE DATABASE ivory_fresh;
 \c ivory_upgrade_010
 CREATE EXTENSION ivory VERSION '0.1.0';
@@ -35,6 +36,14 @@ ALTER EXTENSION ivory UPDATE;
 SELECT unnest(proargnames) AS start_argument FROM pg_proc
 WHERE oid = 'ivory.replication_start(text, boolean, boolean, boolean, boolean, integer, bigint)'::regprocedure;
 SELECT count(*) AS copy_tables FROM pg_tables WHERE schemaname = 'ivory';
+\c ivory_upgrade_040
+CREATE EXTENSION ivory VERSION '0.4.0';
+ALTER EXTENSION ivory UPDATE;
+-- 0.5.0: verify_data's jobs and subscription, switchover's choices.
+SELECT unnest(proargnames[1:5]) AS verify_argument FROM pg_proc
+WHERE oid = 'ivory.verify_data(text, text, bigint, integer, text)'::regprocedure;
+SELECT unnest(proargnames[7:9]) AS switchover_argument FROM pg_proc
+WHERE oid = 'ivory.switchover(text, bigint, double precision, boolean, text, text, boolean, boolean, integer)'::regprocedure;
 -- The updated extension is the one a new database gets: every function's
 -- whole definition, every view's, their comments and privileges, hashed.
 \set ivory_definition 'SELECT md5(string_agg(d, chr(10) ORDER BY d)) FROM (SELECT pg_get_functiondef(p.oid) || coalesce(obj_description(p.oid, $$pg_proc$$), $$$$) || coalesce(p.proacl::text, $$$$) AS d FROM pg_proc p WHERE p.pronamespace = $$ivory$$::regnamespace UNION ALL SELECT c.relname || coalesce(pg_get_viewdef(c.oid), $$$$) || coalesce(obj_description(c.oid, $$pg_class$$), $$$$) || coalesce(c.relacl::text, $$$$) FROM pg_class c WHERE c.relnamespace = $$ivory$$::regnamespace) s'
@@ -48,8 +57,11 @@ SELECT (:ivory_definition) = :'fresh' AS from_010_equals_fresh;
 SELECT (:ivory_definition) = :'fresh' AS from_020_equals_fresh;
 \c ivory_upgrade_030
 SELECT (:ivory_definition) = :'fresh' AS from_030_equals_fresh;
+\c ivory_upgrade_040
+SELECT (:ivory_definition) = :'fresh' AS from_040_equals_fresh;
 \c ivory_regress
 DROP DATABASE ivory_upgrade_010;
 DROP DATABASE ivory_upgrade_020;
 DROP DATABASE ivory_upgrade_030;
+DROP DATABASE ivory_upgrade_040;
 DROP DATABASE ivory_fresh;

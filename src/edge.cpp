@@ -8,6 +8,7 @@
 #include "pg/guard.hpp"
 #include "pg/result_set.hpp"
 #include "result_rows.hpp"
+#include "verify.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -148,10 +149,12 @@ extern "C" Datum ivory_sync_sequences(PG_FUNCTION_ARGS) {
 
 extern "C" Datum ivory_verify_data(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
-        return_rows(fcinfo, rows_of(ivory::verify_data(
-                                source_argument(fcinfo, 0),
-                                required_text_argument(fcinfo, 1, "publication_name"),
-                                int64_argument(fcinfo, 2, 100000), false)));
+        // jobs and subscription_name came with 0.5.0.
+        return_rows(fcinfo, rows_of(ivory::verify_tables(
+                                {source_argument(fcinfo, 0),
+                                 required_text_argument(fcinfo, 1, "publication_name"),
+                                 optional_text_argument(fcinfo, 4).value_or(""),
+                                 int64_argument(fcinfo, 2, 100000), optional_int32_argument(fcinfo, 3)})));
         return (Datum)0;
     });
 }
@@ -162,7 +165,9 @@ extern "C" Datum ivory_switchover(PG_FUNCTION_ARGS) {
                                 source_argument(fcinfo, 0), int64_argument(fcinfo, 1, 8388608),
                                 float8_argument(fcinfo, 2, 300), bool_argument(fcinfo, 3),
                                 required_text_argument(fcinfo, 4, "publication_name"),
-                                required_text_argument(fcinfo, 5, "subscription_name"))));
+                                required_text_argument(fcinfo, 5, "subscription_name"),
+                                {bool_argument(fcinfo, 6), bool_argument(fcinfo, 7),
+                                 optional_int32_argument(fcinfo, 8)})));
         return (Datum)0;
     });
 }

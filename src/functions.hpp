@@ -54,14 +54,17 @@ ReplicationStatus replication_status(const std::string &subscription,
 std::vector<SequenceSetting> sync_sequences(const std::string &source, long long fixed_offset,
                                             const std::vector<std::string> &sequence_offsets,
                                             double sample_pause, bool equal, bool dry_run);
-// `fresh_target_snapshots` for callers that waited for the subscriber within
-// their statement.
-std::vector<TableVerdict> verify_data(const std::string &source, const std::string &publication,
-                                      long long range_rows, bool fresh_target_snapshots);
+// What switchover may do beyond its defaults.
+struct SwitchoverChoices {
+    bool verify_in_window = false; // a full verify while the source is read-only too
+    bool force = false;            // lock even with sessions that would hold it up
+    std::optional<int> jobs;       // verify's connections to the source
+};
 std::vector<SwitchoverStep> switchover(const std::string &source, long long max_lag,
                                        double timeout_seconds, bool lock_source,
                                        const std::string &publication,
-                                       const std::string &subscription);
+                                       const std::string &subscription,
+                                       const SwitchoverChoices &choices);
 // ivory.unlock_source: what happened, in words.
 std::string unlock_source_message(const std::string &source);
 

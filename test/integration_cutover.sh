@@ -138,7 +138,7 @@ ivory_on $db verify
 expect_status 1 "verify after deleting a row on the target"
 expect_in "table public.pgbench_accounts: differs: 100000 rows on the source, 99999 on the target" \
     "$ERR" "verify names the table that differs with its row counts"
-expect_in "aid 0..99999" "$ERR" "verify names the key range that differs"
+expect_in "aid 0..99999: aid 4242 missing on the target" "$ERR" "verify names the key range that differs"
 expect_count 1 "$(printf '%s\n' "$ERR" | grep -cE '\| ERROR +\| ivory.verify \| table ')" \
     "verify: only that table is an ERROR"
 expect_in "1 of 4 tables differs: public.pgbench_accounts" "$ERR" "the summary names the table"
@@ -174,8 +174,9 @@ started=$SECONDS
 ivory_on $db switchover --max-lag 16000000 --timeout 120
 expect_status 0 "switchover while pgbench writes"
 echo "# switchover took $((SECONDS - started)) s"
-for step in "wait for sync: " "lock source: " "wait for final position: " "sync sequences: " \
-    "verify data: " "drop replication: " "the source was read-only for "; do
+for step in "wait for sync: " "check blockers: " "verify data online: " "lock source: " \
+    "wait for final position: " "sync sequences: " "compare row counts: " "drop replication: " \
+    "the source was read-only for "; do
     expect_in "$step" "$ERR" "switchover reports the step '${step%: }' with its seconds"
 done
 # pgbench's sessions were ended by the lock; give it a moment to notice.

@@ -10,10 +10,13 @@ namespace {
 
 const std::pair<CutoverStep, std::string_view> step_words[] = {
     {CutoverStep::wait_for_sync, "wait for sync"},
+    {CutoverStep::check_blockers, "check blockers"},
+    {CutoverStep::verify_online, "verify data online"},
     {CutoverStep::lock_source, "lock source"},
     {CutoverStep::wait_for_final_position, "wait for final position"},
     {CutoverStep::sync_sequences, "sync sequences"},
     {CutoverStep::verify_data, "verify data"},
+    {CutoverStep::compare_row_counts, "compare row counts"},
     {CutoverStep::drop_replication, "drop replication"},
     {CutoverStep::source_read_only, "source read-only"},
     {CutoverStep::total, "total"}};

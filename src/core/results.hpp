@@ -36,10 +36,13 @@ struct TableVerdict {
 // The steps of ivory.switchover, in order, and the two summary rows.
 enum class CutoverStep {
     wait_for_sync,
+    check_blockers,
+    verify_online,
     lock_source,
     wait_for_final_position,
     sync_sequences,
     verify_data,
+    compare_row_counts,
     drop_replication,
     source_read_only, // summary: how long the source could not be written
     total,            // summary: the whole switchover

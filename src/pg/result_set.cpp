@@ -15,7 +15,7 @@ std::string text_argument(FunctionCallInfo fcinfo, int number) {
 }
 
 std::optional<std::string> optional_text_argument(FunctionCallInfo fcinfo, int number) {
-    if (PG_ARGISNULL(number))
+    if (PG_NARGS() <= number || PG_ARGISNULL(number))
         return std::nullopt;
     return text_argument(fcinfo, number);
 }
@@ -27,7 +27,8 @@ std::string required_text_argument(FunctionCallInfo fcinfo, int number, const ch
 }
 
 bool bool_argument(FunctionCallInfo fcinfo, int number) {
-    return !PG_ARGISNULL(number) && PG_GETARG_BOOL(number);
+    // An argument that an older definition of the function lacks is false.
+    return PG_NARGS() > number && !PG_ARGISNULL(number) && PG_GETARG_BOOL(number);
 }
 
 std::vector<std::string> text_array_argument(FunctionCallInfo fcinfo, int number) {

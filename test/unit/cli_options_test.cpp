@@ -287,7 +287,9 @@ TEST(CliOptions, BadCutoverValuesAreUsageErrors) {
     expect_usage_error({"switchover", "--max-lag", "-1"});
     expect_usage_error({"switchover", "--max-lag", "much"});
     expect_usage_error({"switchover", "--timeout", "-5"});
-    expect_usage_error({"verify", "--subscription-name", "s"});
+    expect_usage_error({"verify", "--jobs", "0"});
+    expect_usage_error({"switchover", "--jobs", "17"});
+    expect_usage_error({"verify", "--max-lag", "5"});
     expect_usage_error({"unlock-source", "--equal"});
 }
 
