@@ -73,12 +73,12 @@ ExitCode run_verify(const Invocation &invocation) {
     const Connection target = prepared_target(invocation, log);
     if (!target)
         return ExitCode::failure;
-    const Result result = run_query(
-        target.get(), verify_query,
-        {build_conninfo(invocation.global.source), invocation.options.verify.publication_name,
-         invocation.options.verify.subscription_name, optional_number(invocation.options.verify.jobs)},
-        log,
-        "could not verify the data");
+    const Result result = run_query(target.get(), verify_query,
+                                    {build_conninfo(invocation.global.source),
+                                     invocation.options.verify.publication_name,
+                                     invocation.options.verify.subscription_name,
+                                     optional_number(invocation.options.verify.jobs)},
+                                    log, "could not verify the data");
     if (!result)
         return ExitCode::failure;
     std::vector<TableVerdict> rows;

@@ -286,8 +286,7 @@ std::string listed(const std::vector<std::string> &items) {
 std::string check_blockers(remote::Connection &source, const SwitchoverRequest &request) {
     const Blockers blockers = find_blockers(source, slot_name_for(request.subscription));
     if (!blockers.blocking.empty() && !request.choices.force)
-        throw Error("55006",
-                    "switchover stopped before the lock: " + listed(blockers.blocking),
+        throw Error("55006", "switchover stopped before the lock: " + listed(blockers.blocking),
                     blockers.worth_a_word.empty() ? "" : "Also: " + listed(blockers.worth_a_word),
                     "The source was not locked; nothing changed. End them (or commit or roll "
                     "back the prepared transactions) and run switchover again, or lock anyway "
@@ -348,13 +347,16 @@ std::string lock_source_database(remote::Connection &source) {
     return text_of(first_row(ended, "ending the source's other sessions"), 0);
 }
 
-// 5. The target confirms the source's final position; returns it.
+// 5. The target confirms the source's final position; returns it. The insert
+// position, flushed: a last commit not yet written out (synchronous_commit =
+// off) may lie past the write position.
 std::string wait_for_final_position(remote::Connection &source, const SwitchoverRequest &request) {
-    const std::string final_position =
-        text_of(first_row(source.query("SELECT pg_catalog.pg_current_wal_lsn()::pg_catalog.text",
-                                       "reading the final WAL position"),
-                          "reading the final WAL position"),
-                0);
+    const std::string final_position = text_of(
+        first_row(source.query("SELECT pg_catalog.pg_current_wal_insert_lsn()::pg_catalog.text",
+                               "reading the final WAL position"),
+                  "reading the final WAL position"),
+        0);
+    flush_wal(source);
     const std::string slot = slot_name_for(request.subscription);
     for (;;) {
         const Rows confirmed = source.query(

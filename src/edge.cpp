@@ -150,11 +150,12 @@ extern "C" Datum ivory_sync_sequences(PG_FUNCTION_ARGS) {
 extern "C" Datum ivory_verify_data(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
         // jobs and subscription_name came with 0.5.0.
-        return_rows(fcinfo, rows_of(ivory::verify_tables(
-                                {source_argument(fcinfo, 0),
-                                 required_text_argument(fcinfo, 1, "publication_name"),
-                                 optional_text_argument(fcinfo, 4).value_or(""),
-                                 int64_argument(fcinfo, 2, 100000), optional_int32_argument(fcinfo, 3)})));
+        return_rows(
+            fcinfo,
+            rows_of(ivory::verify_tables(
+                {source_argument(fcinfo, 0), required_text_argument(fcinfo, 1, "publication_name"),
+                 optional_text_argument(fcinfo, 4).value_or(""), int64_argument(fcinfo, 2, 100000),
+                 optional_int32_argument(fcinfo, 3)})));
         return (Datum)0;
     });
 }

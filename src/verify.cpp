@@ -53,12 +53,9 @@ constexpr int max_verify_jobs = 16;
 
 // Both sides render rows the same way whatever their session settings; JIT
 // costs more than it saves on one scan.
-const std::pair<const char *, const char *> verify_settings[] = {{"TimeZone", "UTC"},
-                                                                 {"DateStyle", "ISO, YMD"},
-                                                                 {"IntervalStyle", "postgres"},
-                                                                 {"extra_float_digits", "1"},
-                                                                 {"bytea_output", "hex"},
-                                                                 {"jit", "off"}};
+const std::pair<const char *, const char *> verify_settings[] = {
+    {"TimeZone", "UTC"},         {"DateStyle", "ISO, YMD"}, {"IntervalStyle", "postgres"},
+    {"extra_float_digits", "1"}, {"bytea_output", "hex"},   {"jit", "off"}};
 
 // hashtextextended is the cheap row hash, but it hashes the bytes in the
 // machine's word order: servers that disagree on a probe use md5 instead.
@@ -116,10 +113,16 @@ Rows published_tables(remote::Connection &source, const std::string &publication
         "listing the tables");
 }
 
-std::string modification_count(remote::Connection &source, const std::string &relation) {
+// The source's statistics of a table's writes: all of them, or only those
+// that change its row count.
+enum class Writes { all, inserts_and_deletes };
+
+std::string write_count(remote::Connection &source, const std::string &relation,
+                        Writes writes = Writes::all) {
     const Rows rows =
-        source.query("SELECT (n_tup_ins + n_tup_upd + n_tup_del)::pg_catalog.text FROM "
-                     "pg_catalog.pg_stat_user_tables WHERE relid = " +
+        source.query(std::string("SELECT (n_tup_ins + n_tup_del") +
+                         (writes == Writes::all ? " + n_tup_upd" : "") +
+                         ")::pg_catalog.text FROM pg_catalog.pg_stat_user_tables WHERE relid = " +
                          quote_literal(relation) + "::pg_catalog.regclass",
                      "reading a table's modification count");
     return rows.empty() ? "" : text_of(rows.front(), 0);
@@ -157,7 +160,7 @@ std::vector<TableToVerify> tables_to_verify(remote::Connection &source,
             "finding a table's key");
         if (!key.empty())
             item.key = text_of(first_row(key, "finding a table's key"), 0);
-        item.changes_before = modification_count(source, item.relation);
+        item.changes_before = write_count(source, item.relation);
         tables.push_back(item);
     }
     return tables;
@@ -182,8 +185,8 @@ class Readings {
 
     // Count and sum of row hashes per key range, in one scan: order-independent.
     std::string ranges() const {
-        const std::string sums = "pg_catalog.count(*) AS n, COALESCE(pg_catalog.sum(" +
-                                 hash_ + "), 0) AS s FROM " + table_.relation + " t";
+        const std::string sums = "pg_catalog.count(*) AS n, COALESCE(pg_catalog.sum(" + hash_ +
+                                 "), 0) AS s FROM " + table_.relation + " t";
         if (!table_.key)
             return "SELECT 0, n::pg_catalog.text, s::pg_catalog.text FROM (SELECT " + sums + ") r";
         // Floor division: range b holds the keys b*R .. b*R+R-1, negative ones too.
@@ -248,7 +251,8 @@ long long total_rows(const RangeHashes &ranges) {
     return rows;
 }
 
-std::vector<long long> differing_ranges(const RangeHashes &on_source, const RangeHashes &on_target) {
+std::vector<long long> differing_ranges(const RangeHashes &on_source,
+                                        const RangeHashes &on_target) {
     std::set<long long> all;
     for (const auto &entry : on_source)
         all.insert(entry.first);
@@ -313,9 +317,18 @@ std::vector<long long> keys_of(const std::vector<KeyDifference> &differences) {
 // commit; the slot's confirmed position covers a source with nothing to send.
 class ApplyWatch {
   public:
-    ApplyWatch(pg::LocalSession &target, const std::optional<Subscription> &subscription)
-        : target_(target) {
+    ApplyWatch(pg::LocalSession &target, const std::optional<Subscription> &subscription,
+               const std::string &source_conninfo)
+        : target_(target), source_conninfo_(source_conninfo) {
         if (!subscription || !subscription->enabled)
+            return;
+        // A snapshot kept for the whole transaction would never see the
+        // target catch up: such a caller gets the offline comparison.
+        if (text_of(first_row(target_.query("SELECT pg_catalog.current_setting("
+                                            "'transaction_isolation')",
+                                            "reading the transaction's isolation level"),
+                              "reading the transaction's isolation level"),
+                    0) != "read committed")
             return;
         streaming_ = true;
         subscription_oid_ = subscription->oid;
@@ -332,10 +345,12 @@ class ApplyWatch {
 
     bool streaming() const { return streaming_; }
 
-    // The source's position now, read on `source` (inside its reading).
+    // The source's position now, read on `source` (inside its reading): where
+    // its WAL is inserted, past every commit before, even one not yet written
+    // out (synchronous_commit = off), which pg_current_wal_lsn may not cover.
     static std::string position(remote::Connection &source) {
         return text_of(
-            first_row(source.query("SELECT pg_catalog.pg_current_wal_lsn()::pg_catalog.text",
+            first_row(source.query("SELECT pg_catalog.pg_current_wal_insert_lsn()::pg_catalog.text",
                                    "reading the source's position"),
                       "reading the source's position"),
             0);
@@ -350,13 +365,19 @@ class ApplyWatch {
             if (origin_readable_ && origin_passed(lsn))
                 return true;
             // The slot's position moves with the target's replies: less often.
+            // WAL past the last commit (of transactions still running, or
+            // waiting for a lock of ours) stays unflushed under
+            // synchronous_commit = off, and the slot cannot get past it: a
+            // commit of a transaction of its own, synchronous, flushes it.
+            if (source && round == 10)
+                flush_source_wal();
             if (source && round % 20 == 0) {
-                const Rows confirmed = source->query(
-                    "SELECT (confirmed_flush_lsn >= " + quote_literal(lsn) +
-                        "::pg_catalog.pg_lsn)::pg_catalog.text FROM "
-                        "pg_catalog.pg_replication_slots WHERE slot_name = " +
-                        quote_literal(slot_),
-                    "reading what the target confirmed");
+                const Rows confirmed =
+                    source->query("SELECT (confirmed_flush_lsn >= " + quote_literal(lsn) +
+                                      "::pg_catalog.pg_lsn)::pg_catalog.text FROM "
+                                      "pg_catalog.pg_replication_slots WHERE slot_name = " +
+                                      quote_literal(slot_),
+                                  "reading what the target confirmed");
                 if (!confirmed.empty() && text_of(confirmed.front(), 0) == "true")
                     return true;
             }
@@ -376,8 +397,8 @@ class ApplyWatch {
             "pg_catalog.pg_replication_origin_progress(" + quote_literal(origin_) + ", false)";
         const std::string position = quote_literal(lsn) + "::pg_catalog.pg_lsn";
         return text_of(first_row(target_.query(
-                                     "SELECT (" + progress + " > " + position + " OR (" +
-                                         progress + " = " + position +
+                                     "SELECT (" + progress + " > " + position + " OR (" + progress +
+                                         " = " + position +
                                          " AND NOT EXISTS (SELECT FROM pg_catalog.pg_locks l "
                                          "JOIN pg_catalog.pg_stat_subscription s ON s.pid = "
                                          "l.pid WHERE s.subid = " +
@@ -389,7 +410,15 @@ class ApplyWatch {
                        0) == "true";
     }
 
+    void flush_source_wal() {
+        if (!flusher_)
+            flusher_ = std::make_unique<remote::Connection>(source_conninfo_);
+        flush_wal(*flusher_);
+    }
+
     pg::LocalSession &target_;
+    std::string source_conninfo_;
+    std::unique_ptr<remote::Connection> flusher_;
     bool streaming_ = false;
     std::string subscription_oid_;
     bool origin_readable_ = false;
@@ -460,13 +489,12 @@ class TableComparison {
         try {
             source_.query(std::string("SET LOCAL lock_timeout = '") + lock_wait + "'",
                           "bounding the wait for a row lock");
-            const RowHashes on_source =
-                row_hashes(source_.query(readings_.rows_of_keys(keys, lock_rows_),
-                                         "reading rows under a share lock"));
+            const RowHashes on_source = row_hashes(source_.query(
+                readings_.rows_of_keys(keys, lock_rows_), "reading rows under a share lock"));
             const std::string position = ApplyWatch::position(source_);
             if (watch_.wait_for(position, &source_)) {
-                const RowHashes on_target = row_hashes(
-                    target_.query(readings_.rows_of_keys(keys, false), "reading rows"));
+                const RowHashes on_target =
+                    row_hashes(target_.query(readings_.rows_of_keys(keys, false), "reading rows"));
                 result = differing_keys(on_source, on_target, &keys);
             }
             source_.query("COMMIT", "releasing the row locks");
@@ -581,14 +609,15 @@ TableVerdict verdict_of(const TableToVerify &table, const Readings &readings,
     const std::string where = table.key ? "" : " the whole table (no integer key to split it by)";
     if (!differing.empty()) {
         verdict.matches = false;
-        verdict.detail = unpublished + "rows differ in" +
-                         (table.key ? " " + ranges_text(table, readings, differing) +
-                                          keys_text(table, differing)
-                                    : where);
+        verdict.detail =
+            unpublished + "rows differ in" +
+            (table.key ? " " + ranges_text(table, readings, differing) + keys_text(table, differing)
+                       : where);
     }
     if (!changing.empty()) {
         const std::string changing_text =
-            "still changing in" + (table.key ? " " + ranges_text(table, readings, changing) : where) +
+            "still changing in" +
+            (table.key ? " " + ranges_text(table, readings, changing) : where) +
             (streaming ? ": its rows changed at every reading; run verify again when writes "
                          "are quieter"
                        : "");
@@ -631,6 +660,12 @@ struct SourceReading {
 
 } // namespace
 
+void flush_wal(remote::Connection &source) {
+    source.query("BEGIN READ WRITE; SET LOCAL synchronous_commit = on; SELECT "
+                 "pg_catalog.txid_current()::pg_catalog.text; COMMIT",
+                 "flushing the source's WAL");
+}
+
 std::vector<TableVerdict> verify_tables(const VerifyRequest &request) {
     if (request.range_rows <= 0)
         throw Error(sqlstate::invalid_parameter, "range_rows must be positive");
@@ -655,7 +690,7 @@ std::vector<TableVerdict> verify_tables(const VerifyRequest &request) {
     const std::optional<Subscription> subscription =
         request.subscription.empty() ? std::nullopt
                                      : find_subscription(target, request.subscription);
-    ApplyWatch watch(target, subscription);
+    ApplyWatch watch(target, subscription, request.source);
 
     for (int c = 1; c < jobs && static_cast<size_t>(c) < tables.size(); ++c) {
         sources.push_back(std::make_unique<remote::Connection>(request.source));
@@ -710,7 +745,7 @@ std::vector<TableVerdict> verify_tables(const VerifyRequest &request) {
         // Without a replication to wait for, a source that changed meanwhile
         // leaves the verdict open.
         if (!watch.streaming() && verdict.matches == false &&
-            modification_count(side, table.relation) != table.changes_before) {
+            write_count(side, table.relation) != table.changes_before) {
             verdict.matches = std::nullopt;
             verdict.detail = "the table changed on the source during the comparison; run verify "
                              "again once replication has caught up";
@@ -727,7 +762,8 @@ ModificationCounts modification_counts(const std::string &source_conninfo,
     remote::Connection source(source_conninfo);
     ModificationCounts counts;
     for (const TableToVerify &table : tables_to_verify(source, publication))
-        counts.emplace_back(table.name, modification_count(source, table.relation));
+        counts.emplace_back(table.name,
+                            write_count(source, table.relation, Writes::inserts_and_deletes));
     return counts;
 }
 
@@ -739,11 +775,13 @@ std::vector<TableVerdict> compare_row_counts(const std::string &source_conninfo,
     std::map<std::string, std::string> counted_before(before.begin(), before.end());
     std::vector<TableVerdict> verdicts;
     for (const TableToVerify &table : tables_to_verify(source, publication)) {
+        // Updates leave the count as it was: only tables with rows inserted
+        // or deleted since are counted.
         const auto earlier = counted_before.find(table.name);
-        if (earlier != counted_before.end() && earlier->second == table.changes_before &&
-            !table.changes_before.empty()) {
+        const std::string now = write_count(source, table.relation, Writes::inserts_and_deletes);
+        if (earlier != counted_before.end() && earlier->second == now && !now.empty()) {
             verdicts.push_back({table.name, std::nullopt, std::nullopt, true,
-                                "not written since the online verify"});
+                                "no row inserted or deleted since the online verify"});
             continue;
         }
         const std::string count =
@@ -753,8 +791,7 @@ std::vector<TableVerdict> compare_row_counts(const std::string &source_conninfo,
             number_of(first_row(target.query(count, "counting a table's rows"), "counting").at(0));
         const long long source_rows = number_of(first_row(on_source(), "counting").at(0));
         verdicts.push_back({table.name, source_rows, target_rows, source_rows == target_rows,
-                            source_rows == target_rows ? "same row count"
-                                                       : "row counts differ"});
+                            source_rows == target_rows ? "same row count" : "row counts differ"});
     }
     return verdicts;
 }

@@ -11,6 +11,10 @@
 
 namespace ivory {
 
+namespace remote {
+class Connection;
+}
+
 struct VerifyRequest {
     std::string source;
     std::string publication;
@@ -24,13 +28,20 @@ struct VerifyRequest {
 
 std::vector<TableVerdict> verify_tables(const VerifyRequest &request);
 
-// The source's modification count of each published table ("schema.table"
-// quoted for people -> n_tup_ins + n_tup_upd + n_tup_del).
+// Flushes the source's WAL up to its insert position: under
+// synchronous_commit = off, WAL past the last commit may stay in memory, and
+// no slot gets past it until then. A synchronous commit of an empty
+// transaction of its own flushes all before it.
+void flush_wal(remote::Connection &source);
+
+// The source's count of the rows inserted and deleted in each published table
+// ("schema.table" quoted for people -> n_tup_ins + n_tup_del).
 using ModificationCounts = std::vector<std::pair<std::string, std::string>>;
 ModificationCounts modification_counts(const std::string &source, const std::string &publication);
 
-// Row counts of the tables modified since `before` (all when empty), both
-// sides at once: what switchover checks while the source is read-only.
+// Row counts of the tables with rows inserted or deleted since `before` (all
+// when empty), both sides at once: what switchover checks while the source
+// is read-only.
 std::vector<TableVerdict> compare_row_counts(const std::string &source,
                                              const std::string &publication,
                                              const ModificationCounts &before);

@@ -173,7 +173,7 @@ started=$SECONDS
 # The lag never reaches 0 while pgbench writes: lock once it is small.
 ivory_on $db switchover --max-lag 16000000 --timeout 120
 expect_status 0 "switchover while pgbench writes"
-echo "# switchover took $((SECONDS - started)) s"
+switchover_took="switchover took $((SECONDS - started)) s: $(printf '%s\n' "$ERR" | grep -E ': [0-9.]+ s')"
 for step in "wait for sync: " "check blockers: " "verify data online: " "lock source: " \
     "wait for final position: " "sync sequences: " "compare row counts: " "drop replication: " \
     "the source was read-only for "; do
@@ -188,7 +188,7 @@ if [ "$pgbench_ran" -lt 28 ]; then
     pass "pgbench was writing until the lock ended its sessions (after $pgbench_ran s of 30)"
 else
     fail "pgbench ran its full 30 s: the switchover did not lock the source while it wrote" \
-        "$(tail -5 "$TMPDIR/pgbench.out")"
+        "$(tail -5 "$TMPDIR/pgbench.out"; echo "$switchover_took")"
 fi
 if [ "$(source_sql $db -c "SELECT count(*) FROM events")" -gt 0 ]; then
     pass "pgbench wrote to the source before the switchover"
