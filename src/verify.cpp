@@ -39,9 +39,6 @@ constexpr size_t max_listed_ranges = 5;
 constexpr size_t max_listed_keys = 5;
 // Readings of a range that still differs before it is called still changing.
 constexpr int max_rereadings = 4;
-// A table without an integer key is read again whole under a share lock on
-// the source, which stops its writers meanwhile: only up to this size.
-constexpr long long max_locked_table_rows = 1000000;
 // How long a re-reading waits for the target to apply up to the source's
 // position, and how long it waits for a share lock on the source.
 constexpr long apply_wait_ms = 30000;
@@ -513,7 +510,7 @@ class TableComparison {
 
     // A table without an integer key: read whole again, both sides, with its
     // writers on the source held off by a share lock until the target has
-    // applied up to it. Small tables only: the lock stops the writers.
+    // applied up to it and read it.
     RangeResult reread_whole_table() {
         for (int reading = 0; reading < max_rereadings; ++reading) {
             source_.query("BEGIN READ WRITE", "starting a locked reading");
