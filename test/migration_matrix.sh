@@ -396,7 +396,7 @@ step=$SECONDS
 ivory_on $DB switchover --timeout 60
 expect_status 0 "$P: switchover"
 echo "# $P: switchover took $((SECONDS - step)) s"
-for what in "lock source: " "sync sequences: " "verify data: " "drop replication: "; do
+for what in "lock source: " "sync sequences: " "verify data online: " "compare row counts: " "drop replication: "; do
     expect_in "$what" "$ERR" "$P: switchover reports the step '${what%: }'"
 done
 source_write "INSERT INTO event_log VALUES (now(), 'after switchover', NULL)"
