@@ -713,11 +713,7 @@ std::string start_copy(pg::LocalSession &target, const Subscription &subscriptio
                     "(ivory replication start --native-copy).");
     // Waiting reads the workers' progress as they commit it: a snapshot
     // kept for the whole transaction would never see it.
-    if (wait && text_of(first_row(target.query("SELECT pg_catalog.current_setting("
-                                               "'transaction_isolation')",
-                                               "reading the transaction's isolation level"),
-                                  "reading the transaction's isolation level"),
-                        0) != "read committed")
+    if (wait && !pg::in_read_committed_transaction())
         throw Error("25000", "wait => true needs a READ COMMITTED transaction",
                     "In a REPEATABLE READ or SERIALIZABLE transaction the copy's progress "
                     "stays invisible.",
@@ -772,10 +768,8 @@ std::string start_copy(pg::LocalSession &target, const Subscription &subscriptio
 }
 
 void require_valid_jobs(std::optional<int> jobs) {
-    if (jobs && (*jobs < 1 || *jobs > max_copy_jobs))
-        throw Error(sqlstate::invalid_parameter, "jobs must be between 1 and " +
-                                                     std::to_string(max_copy_jobs) + ", not " +
-                                                     std::to_string(*jobs));
+    if (jobs)
+        require_between("jobs", *jobs, 1, max_copy_jobs);
 }
 
 bool pause_copy(pg::LocalSession &target, const std::string &subscription_oid) {

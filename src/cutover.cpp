@@ -351,21 +351,11 @@ std::string lock_source_database(remote::Connection &source) {
 // position, flushed: a last commit not yet written out (synchronous_commit =
 // off) may lie past the write position.
 std::string wait_for_final_position(remote::Connection &source, const SwitchoverRequest &request) {
-    const std::string final_position = text_of(
-        first_row(source.query("SELECT pg_catalog.pg_current_wal_insert_lsn()::pg_catalog.text",
-                               "reading the final WAL position"),
-                  "reading the final WAL position"),
-        0);
+    const std::string final_position = source_position(source);
     flush_wal(source);
     const std::string slot = slot_name_for(request.subscription);
     for (;;) {
-        const Rows confirmed = source.query(
-            "SELECT (confirmed_flush_lsn >= " + quote_literal(final_position) +
-                "::pg_catalog.pg_lsn)::pg_catalog.text FROM pg_catalog.pg_replication_slots "
-                "WHERE slot_name = " +
-                quote_literal(slot),
-            "waiting for the final position");
-        if (!confirmed.empty() && text_of(confirmed.front(), 0) == "true")
+        if (slot_confirmed(source, slot, final_position))
             return final_position;
         if (Clock::now() >= request.deadline)
             throw Error(sqlstate::query_canceled,
@@ -400,7 +390,7 @@ void switch_while_locked(remote::Connection &source, const SwitchoverRequest &re
     const std::vector<TableVerdict> verdicts =
         verify_fully ? verify_tables({request.source, request.publication, request.subscription,
                                       100000, request.choices.jobs})
-                     : compare_row_counts(request.source, request.publication, counts_before);
+                     : compare_row_counts(source, request.publication, counts_before);
     if (const std::vector<std::string> differing = failing_tables(verdicts, true);
         !differing.empty())
         throw Error(sqlstate::internal, "switchover stopped: the data differs",
@@ -541,7 +531,7 @@ std::vector<SwitchoverStep> switchover(const std::string &source_conninfo, long 
     steps.record(CutoverStep::check_blockers, check_blockers(source, request));
 
     steps.start();
-    const ModificationCounts counts_before = modification_counts(source_conninfo, publication);
+    const ModificationCounts counts_before = modification_counts(source, publication);
     const std::vector<TableVerdict> online = verify_online(request);
     const bool online_open = !failing_tables(online, true).empty();
     steps.record(CutoverStep::verify_online, verdicts_summary(online));

@@ -28,6 +28,15 @@ struct VerifyRequest {
 
 std::vector<TableVerdict> verify_tables(const VerifyRequest &request);
 
+// The source's position now: where its WAL is inserted, past every commit
+// before, even one not yet written out (synchronous_commit = off), which
+// pg_current_wal_lsn may not cover.
+std::string source_position(remote::Connection &source);
+
+// Whether the target has confirmed, through the slot, the source's WAL up to
+// `lsn`.
+bool slot_confirmed(remote::Connection &source, const std::string &slot, const std::string &lsn);
+
 // Flushes the source's WAL up to its insert position: under
 // synchronous_commit = off, WAL past the last commit may stay in memory, and
 // no slot gets past it until then. A synchronous commit of an empty
@@ -37,12 +46,12 @@ void flush_wal(remote::Connection &source);
 // The source's count of the rows inserted and deleted in each published table
 // ("schema.table" quoted for people -> n_tup_ins + n_tup_del).
 using ModificationCounts = std::vector<std::pair<std::string, std::string>>;
-ModificationCounts modification_counts(const std::string &source, const std::string &publication);
+ModificationCounts modification_counts(remote::Connection &source, const std::string &publication);
 
 // Row counts of the tables with rows inserted or deleted since `before` (all
 // when empty), both sides at once: what switchover checks while the source
 // is read-only.
-std::vector<TableVerdict> compare_row_counts(const std::string &source,
+std::vector<TableVerdict> compare_row_counts(remote::Connection &source,
                                              const std::string &publication,
                                              const ModificationCounts &before);
 

@@ -42,4 +42,12 @@ inline constexpr const char *undefined_function = "42883";
 inline constexpr const char *internal = "XX000";
 } // namespace sqlstate
 
+// A count argument (jobs, ...) outside low..high is refused with its name.
+inline void require_between(const char *name, long long value, long long low, long long high) {
+    if (value < low || value > high)
+        throw Error(sqlstate::invalid_parameter,
+                    std::string(name) + " must be between " + std::to_string(low) + " and " +
+                        std::to_string(high) + ", not " + std::to_string(value));
+}
+
 } // namespace ivory

@@ -8,6 +8,7 @@
 #include "subtransaction.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
 }
@@ -154,6 +155,10 @@ void LocalSession::execute(const std::string &sql, const std::string &secret) {
                     "SPI could not run a statement: " + std::string(SPI_result_code_string(rc)));
     if (SPI_tuptable)
         guarded([] { SPI_freetuptable(SPI_tuptable); });
+}
+
+bool in_read_committed_transaction() {
+    return XactIsoLevel == XACT_READ_COMMITTED;
 }
 
 LocalSettingsScope::LocalSettingsScope()

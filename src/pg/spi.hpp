@@ -40,6 +40,11 @@ class LocalSession : public QueryRunner {
     bool statement_snapshot_;
 };
 
+// Whether the caller's transaction is READ COMMITTED: only then does each
+// query see what other sessions committed meanwhile (a wait for their work
+// needs that).
+bool in_read_committed_transaction();
+
 // A GUC nest level with the settings made through it saved, as a function's
 // SET clause saves its own: when the scope ends they are back at the caller's
 // values, in or outside a transaction block. (A plain SET LOCAL inside a nest
