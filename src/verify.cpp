@@ -393,10 +393,16 @@ class ApplyWatch {
     }
 
     bool streaming() const { return streaming_; }
+    bool falling_behind() const { return falling_behind_; }
 
     // Waits until the target has applied up to `lsn`; false after `wait_ms`.
+    // A target that did not catch up in a whole apply_wait_ms falls behind
+    // the writes: later waits of this verify give up at once, and what they
+    // would have settled is still changing.
     bool wait_for(const std::string &lsn, remote::Connection &source,
                   long wait_ms = apply_wait_ms) {
+        if (falling_behind_)
+            return false;
         const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(wait_ms);
         for (int round = 0;; ++round) {
             if (origin_readable_ && origin_passed(lsn))
@@ -410,8 +416,10 @@ class ApplyWatch {
                 flush_source_wal();
             if (round % 20 == 0 && slot_confirmed(source, slot_, lsn))
                 return true;
-            if (Clock::now() >= deadline)
+            if (Clock::now() >= deadline) {
+                falling_behind_ = wait_ms >= apply_wait_ms;
                 return false;
+            }
             pg::sleep_interruptibly(2);
         }
     }
@@ -477,6 +485,7 @@ class ApplyWatch {
     std::string source_conninfo_;
     std::unique_ptr<remote::Connection> flusher_;
     bool streaming_ = false;
+    bool falling_behind_ = false;
     std::string subscription_oid_;
     bool origin_readable_ = false;
     std::string origin_;
@@ -766,7 +775,7 @@ std::string keys_text(const TableToVerify &table, const std::vector<RangeResult>
 TableVerdict verdict_of(const TableToVerify &table, const Readings &readings,
                         const RangeHashes &on_source, const RangeHashes &on_target,
                         const std::vector<RangeResult> &reread, const std::string &publication,
-                        bool streaming) {
+                        const ApplyWatch &watch) {
     const std::string unpublished = table.published
                                         ? ""
                                         : "not in publication " + quote_identifier(publication) +
@@ -793,9 +802,12 @@ TableVerdict verdict_of(const TableToVerify &table, const Readings &readings,
         const std::string changing_text =
             "still changing in" +
             (table.key ? " " + ranges_text(table, readings, changing) : where) +
-            (streaming ? ": its rows changed at every reading; run verify again when writes "
-                         "are quieter"
-                       : "");
+            (watch.falling_behind()
+                 ? ": the target fell more than " + std::to_string(apply_wait_ms / 1000) +
+                       " s behind the writes; run verify again when it has caught up"
+             : watch.streaming() ? ": its rows changed at every reading; run verify again when "
+                                   "writes are quieter"
+                                 : "");
         if (differing.empty()) {
             verdict.matches = std::nullopt;
             verdict.detail = unpublished + changing_text;
@@ -935,7 +947,7 @@ std::vector<TableVerdict> verify_tables(const VerifyRequest &request) {
                 reread.push_back({differing[r], RangeOutcome::differs, {}});
         }
         TableVerdict verdict = verdict_of(table, readings[reading.table], on_source, on_target,
-                                          reread, request.publication, watch.streaming());
+                                          reread, request.publication, watch);
         // Without a replication to wait for, a source that changed meanwhile
         // leaves the verdict open.
         if (!watch.streaming() && verdict.matches == false &&
