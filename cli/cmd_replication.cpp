@@ -32,7 +32,7 @@ const char *const create_query =
     "SELECT object_type, object_name, action FROM ivory.replication_create("
     "source => $1, publication_name => $2, subscription_name => $3, "
     "replication_password => NULLIF($4, ''), skip_checks => $5::boolean, "
-    "drop_replication_user => $6::boolean)";
+    "drop_replication_user => $6::boolean, track_ddl => $7::boolean)";
 // The CLI waits itself (--wait), so that it can show the progress, and the
 // copy goes on in the server's workers whatever happens to the CLI.
 const char *const start_query =
@@ -48,6 +48,15 @@ const char *const status_query =
     "FROM ivory.replication_status(subscription_name => $1, source => NULLIF($2, ''))";
 const char *const stop_query = "SELECT ivory.replication_stop(subscription_name => $1, "
                                "fail_on_already_stopped => $2::boolean) AS message";
+const char *const ddl_query =
+    "SELECT id, state, recorded_at, role_name, search_path, command_tag, objects, command, "
+    "detail FROM ivory.replication_ddl(subscription_name => $1, source => NULLIF($2, ''))";
+const char *const ddl_skip_query =
+    "SELECT ivory.replication_ddl_skip($1::bigint, subscription_name => $2, "
+    "source => NULLIF($3, '')) AS message";
+const char *const ddl_retry_query =
+    "SELECT ivory.replication_ddl_retry($1::bigint, subscription_name => $2, "
+    "source => NULLIF($3, '')) AS message";
 const char *const drop_query =
     "SELECT object_type, object_name, action FROM ivory.replication_drop("
     "source => $1, publication_name => $2, subscription_name => $3, drop_user => $4::boolean)";
@@ -141,6 +150,9 @@ void define_replication_create_options(CLI::App &command, CommandOptions &option
     command.add_flag("--skip-checks", create.skip_checks, "Do not run the readiness checks first.");
     command.add_flag("--drop-replication-user", create.drop_replication_user,
                      "Drop and re-create the replication user if it exists.");
+    command.add_flag("--track-ddl", create.track_ddl,
+                     "Record each DDL command on the source (an event trigger; needs a "
+                     "superuser there) and apply it here at its place in the stream.");
     add_publication_name(command, create.publication_name);
     add_subscription_name(command, create.subscription_name);
     if (std::optional<std::string> password = environment("REPLICATION_PASSWORD"))
@@ -156,7 +168,8 @@ ExitCode run_replication_create(const Invocation &invocation) {
     if (!run_actions(invocation, create_query,
                      {build_conninfo(invocation.global.source), create.publication_name,
                       create.subscription_name, create.replication_password,
-                      sql_boolean(create.skip_checks), sql_boolean(create.drop_replication_user)},
+                      sql_boolean(create.skip_checks), sql_boolean(create.drop_replication_user),
+                      sql_boolean(create.track_ddl)},
                      "could not create replication"))
         return ExitCode::failure;
     replication_log().info("replication is set up; 'ivory replication start' begins the "
@@ -383,6 +396,63 @@ ExitCode run_replication_stop(const Invocation &invocation) {
                        "stop replication")
                ? ExitCode::ok
                : ExitCode::failure;
+}
+
+void define_replication_ddl_options(CLI::App &command, CommandOptions &options,
+                                    const EnvironmentLookup &) {
+    ReplicationDdlOptions &ddl = options.replication_ddl;
+    add_subscription_name(command, ddl.subscription_name);
+    CLI::Option *skip = command.add_option(
+        "--skip", ddl.skip,
+        "Go on past recorded command ID without running it (the target has what it makes).");
+    CLI::Option *retry =
+        command.add_option("--retry", ddl.retry, "Run recorded command ID again now.");
+    skip->excludes(retry);
+    retry->excludes(skip);
+}
+
+// Lists the recorded commands, or skips or retries one; exit 1 while one
+// has failed.
+ExitCode run_replication_ddl(const Invocation &invocation) {
+    const ReplicationDdlOptions &ddl = invocation.options.replication_ddl;
+    const std::string source = build_conninfo(invocation.global.source);
+    if (ddl.skip || ddl.retry)
+        return run_message(invocation, ddl.skip ? ddl_skip_query : ddl_retry_query,
+                           {std::to_string(ddl.skip ? *ddl.skip : *ddl.retry),
+                            ddl.subscription_name, source},
+                           ddl.skip ? "skip the DDL command" : "retry the DDL command")
+                   ? ExitCode::ok
+                   : ExitCode::failure;
+    const Connection target = prepared_target(invocation);
+    if (!target)
+        return ExitCode::failure;
+    const Result result = run_query(target.get(), ddl_query, {ddl.subscription_name, source},
+                                    replication_log(), "could not list the DDL commands");
+    if (!result)
+        return ExitCode::failure;
+    bool failed = false;
+    for (int row = 0; row < PQntuples(result.get()); ++row) {
+        const std::string state = field(result.get(), row, "state").value_or("");
+        std::string line = field(result.get(), row, "id").value_or("") + " " + state + ": " +
+                           field(result.get(), row, "command_tag").value_or("") + " by " +
+                           field(result.get(), row, "role_name").value_or("") + " at " +
+                           field(result.get(), row, "recorded_at").value_or("") + ": " +
+                           field(result.get(), row, "command").value_or("");
+        if (const std::optional<std::string> detail = field(result.get(), row, "detail"))
+            line += " (" + *detail + ")";
+        failed = failed || state == "failed";
+        if (state == "failed")
+            replication_log().error(line);
+        else if (state == "pending" || state == "copied")
+            replication_log().warning(line);
+        else
+            replication_log().info(line);
+    }
+    if (PQntuples(result.get()) == 0)
+        replication_log().info("no DDL command is recorded on the source");
+    if (invocation.global.json)
+        print_result_as_json(result.get(), std::cout);
+    return failed ? ExitCode::failure : ExitCode::ok;
 }
 
 void define_replication_drop_options(CLI::App &command, CommandOptions &options,

@@ -43,6 +43,10 @@ const std::vector<CommandSpec> &command_table() {
          "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname "
          "shop "
          "replication drop"},
+        {"replication", "ddl",
+         "List the DDL commands recorded on the source (--track-ddl); skip or retry one.",
+         define_replication_ddl_options, run_replication_ddl,
+         "ivory --target-host new-db --target-dbname shop replication ddl --skip 7"},
         {"", "syncsequences", "Set target sequences ahead of their source values.",
          define_syncsequences_options, run_syncsequences,
          "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname "

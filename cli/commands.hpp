@@ -75,6 +75,9 @@ ExitCode run_replication_status(const Invocation &invocation);
 void define_replication_stop_options(CLI::App &command, CommandOptions &options,
                                      const EnvironmentLookup &environment);
 ExitCode run_replication_stop(const Invocation &invocation);
+void define_replication_ddl_options(CLI::App &command, CommandOptions &options,
+                                    const EnvironmentLookup &environment);
+ExitCode run_replication_ddl(const Invocation &invocation);
 void define_replication_drop_options(CLI::App &command, CommandOptions &options,
                                      const EnvironmentLookup &environment);
 ExitCode run_replication_drop(const Invocation &invocation);

@@ -34,6 +34,7 @@ struct CopySchemaOptions {
 struct ReplicationCreateOptions {
     bool skip_checks = false;
     bool drop_replication_user = false;
+    bool track_ddl = false;
     std::string publication_name = default_publication_name;
     std::string subscription_name = default_subscription_name;
     std::string replication_password;
@@ -64,6 +65,12 @@ struct ReplicationDropOptions {
     std::string publication_name = default_publication_name;
     std::string subscription_name = default_subscription_name;
     bool drop_user = true;
+};
+
+struct ReplicationDdlOptions {
+    std::string subscription_name = default_subscription_name;
+    std::optional<long long> skip;  // --skip ID
+    std::optional<long long> retry; // --retry ID
 };
 
 // --sequence-offset SEQ:N
@@ -113,6 +120,7 @@ struct CommandOptions {
     ReplicationStatusOptions replication_status;
     ReplicationStopOptions replication_stop;
     ReplicationDropOptions replication_drop;
+    ReplicationDdlOptions replication_ddl;
     SyncSequencesOptions syncsequences;
     VerifyOptions verify;
     SwitchoverOptions switchover;

@@ -35,7 +35,11 @@ ALTER EXTENSION ivory UPDATE;
 -- 0.4.0: replication_start's wait and jobs, the copy's tables.
 SELECT unnest(proargnames) AS start_argument FROM pg_proc
 WHERE oid = 'ivory.replication_start(text, boolean, boolean, boolean, boolean, integer, bigint)'::regprocedure;
-SELECT count(*) AS copy_tables FROM pg_tables WHERE schemaname = 'ivory';
+SELECT count(*) AS copy_tables FROM pg_tables WHERE schemaname = 'ivory' AND tablename LIKE 'copy%';
+-- 0.6.0: the recorded DDL commands, replication_create's track_ddl.
+SELECT tablename AS ddl_table FROM pg_tables WHERE schemaname = 'ivory' AND tablename LIKE 'ddl%' ORDER BY 1;
+SELECT 'track_ddl' = ANY (proargnames) AS create_tracks_ddl FROM pg_proc
+WHERE oid = 'ivory.replication_create(text, text, text, text, boolean, boolean, boolean)'::regprocedure;
 \c ivory_upgrade_040
 CREATE EXTENSION ivory VERSION '0.4.0';
 ALTER EXTENSION ivory UPDATE;

@@ -7,6 +7,8 @@
 #include "pg/foreign_source.hpp"
 #include "pg/guard.hpp"
 #include "pg/result_set.hpp"
+#include "pg/trigger_row.hpp"
+#include "recorded_ddl.hpp"
 #include "result_rows.hpp"
 #include "verify.hpp"
 
@@ -22,6 +24,10 @@ PG_FUNCTION_INFO_V1(ivory_replication_start);
 PG_FUNCTION_INFO_V1(ivory_replication_stop);
 PG_FUNCTION_INFO_V1(ivory_replication_status);
 PG_FUNCTION_INFO_V1(ivory_replication_drop);
+PG_FUNCTION_INFO_V1(ivory_replication_ddl);
+PG_FUNCTION_INFO_V1(ivory_replication_ddl_skip);
+PG_FUNCTION_INFO_V1(ivory_replication_ddl_retry);
+PG_FUNCTION_INFO_V1(ivory_apply_recorded_ddl);
 PG_FUNCTION_INFO_V1(ivory_sync_sequences);
 PG_FUNCTION_INFO_V1(ivory_verify_data);
 PG_FUNCTION_INFO_V1(ivory_switchover);
@@ -90,7 +96,9 @@ extern "C" Datum ivory_replication_create(PG_FUNCTION_ARGS) {
                                 required_text_argument(fcinfo, 1, "publication_name"),
                                 required_text_argument(fcinfo, 2, "subscription_name"),
                                 optional_text_argument(fcinfo, 3), bool_argument(fcinfo, 4),
-                                bool_argument(fcinfo, 5))));
+                                bool_argument(fcinfo, 5),
+                                // track_ddl came with 0.6.0.
+                                PG_NARGS() > 6 && bool_argument(fcinfo, 6))));
         return (Datum)0;
     });
 }
@@ -134,6 +142,50 @@ extern "C" Datum ivory_replication_drop(PG_FUNCTION_ARGS) {
                 source_argument(fcinfo, 0), required_text_argument(fcinfo, 1, "publication_name"),
                 required_text_argument(fcinfo, 2, "subscription_name"), bool_argument(fcinfo, 3))));
         return (Datum)0;
+    });
+}
+
+extern "C" Datum ivory_replication_ddl(PG_FUNCTION_ARGS) {
+    return call_from_postgres([&] {
+        return_rows(fcinfo, rows_of(ivory::recorded_ddl(
+                                required_text_argument(fcinfo, 0, "subscription_name"),
+                                PG_ARGISNULL(1) ? std::nullopt
+                                                : std::optional(source_argument(fcinfo, 1)))));
+        return (Datum)0;
+    });
+}
+
+extern "C" Datum ivory_replication_ddl_skip(PG_FUNCTION_ARGS) {
+    return call_from_postgres([&] {
+        return text_result(ivory::skip_recorded_ddl(
+            int64_argument(fcinfo, 0, 0), required_text_argument(fcinfo, 1, "subscription_name"),
+            PG_ARGISNULL(2) ? std::nullopt : std::optional(source_argument(fcinfo, 2))));
+    });
+}
+
+extern "C" Datum ivory_replication_ddl_retry(PG_FUNCTION_ARGS) {
+    return call_from_postgres([&] {
+        return text_result(ivory::retry_recorded_ddl(
+            int64_argument(fcinfo, 0, 0), required_text_argument(fcinfo, 1, "subscription_name"),
+            PG_ARGISNULL(2) ? std::nullopt : std::optional(source_argument(fcinfo, 2))));
+    });
+}
+
+// The trigger on ivory.ddl_commands: the row's command runs, then the row is
+// written as it came.
+extern "C" Datum ivory_apply_recorded_ddl(PG_FUNCTION_ARGS) {
+    return call_from_postgres([&] {
+        const ivory::pg::TriggerRow row(fcinfo);
+        ivory::DdlRecord record;
+        record.id = std::stoll(row.required_text("id"));
+        record.role_name = row.required_text("role_name");
+        record.search_path = row.required_text("search_path");
+        record.command_tag = row.required_text("command_tag");
+        record.ordinal = std::stoi(row.required_text("ordinal"));
+        record.objects = row.required_text("objects");
+        record.command = row.required_text("command");
+        ivory::apply_recorded_ddl(record);
+        return row.unchanged();
     });
 }
 

@@ -33,7 +33,8 @@ std::vector<ObjectAction> replication_create(const std::string &source,
                                              const std::string &publication,
                                              const std::string &subscription,
                                              const std::optional<std::string> &replication_password,
-                                             bool skip_checks, bool drop_replication_user);
+                                             bool skip_checks, bool drop_replication_user,
+                                             bool track_ddl);
 // ivory.replication_start / _stop: what happened, in words. The first start
 // has background workers copy the tables (background_copy.hpp) unless
 // `native_copy`, and a later one resumes a copy not done; stop pauses it.

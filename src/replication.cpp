@@ -20,6 +20,7 @@
 #include "core/catalog_queries.hpp"
 #include "core/checks.hpp"
 #include "core/conninfo.hpp"
+#include "core/ddl_tracking.hpp"
 #include "core/error.hpp"
 #include "core/quote.hpp"
 #include "core/replication_features.hpp"
@@ -32,6 +33,7 @@
 #include "pg/replication_catalog.hpp"
 #include "pg/server_info.hpp"
 #include "pg/spi.hpp"
+#include "recorded_ddl.hpp"
 #include "remote/connection.hpp"
 #include "remote/undo_on_abort.hpp"
 #include "subscription.hpp"
@@ -90,6 +92,7 @@ struct CreateRequest {
     std::optional<std::string> replication_password;
     bool skip_checks = false;
     bool drop_replication_user = false;
+    bool track_ddl = false;
     ReplicationFeatures features;
     SourceRole source_role; // who ivory is on the source
 };
@@ -239,6 +242,37 @@ ObjectAction ensure_publication(remote::Connection &source, const CreateRequest 
     source.query("COMMENT ON PUBLICATION " + name + " IS " + quote_literal(comment),
                  "commenting the publication");
     return {"publication", request.publication, "created"};
+}
+
+// The event trigger that records DDL commands, made by a superuser: only one
+// may make event triggers, and the publication carrying ivory.ddl_commands is
+// FOR ALL TABLES only then. A source with ivory's extension has an ivory
+// schema of its own, which this would clash with.
+ObjectAction ensure_ddl_tracking(remote::Connection &source, const CreateRequest &request,
+                                 const std::string &comment) {
+    if (!request.source_role.superuser)
+        throw Error(sqlstate::insufficient_privilege,
+                    "track_ddl needs a superuser on the source, and " +
+                        quote_identifier(request.source_role.name) + " is not one",
+                    "Only a superuser may create the event trigger that records DDL commands.",
+                    "Connect to the source as a superuser, or replicate without track_ddl and "
+                    "apply schema changes to both sides yourself.");
+    if (!source.query("SELECT FROM pg_catalog.pg_extension WHERE extname = 'ivory'",
+                      "looking for ivory's extension on the source")
+             .empty())
+        throw Error("0A000", "track_ddl cannot record DDL on a source that has ivory's extension",
+                    "The extension's schema ivory is where ivory would record the commands.",
+                    "Replicate without track_ddl.");
+    // Installed again when it exists: a newer ivory's recording replaces
+    // the older one's.
+    const bool existed = source_records_ddl(source);
+    for (const std::string &statement : ddl_tracking_install(role, comment))
+        source.query(statement, "installing DDL tracking");
+    if (existed)
+        return {"ddl tracking", ddl_schema, "exists"};
+    for (const std::string &statement : ddl_tracking_removal())
+        remote::undo_on_abort(request.source, statement);
+    return {"ddl tracking", ddl_schema, "created"};
 }
 
 ObjectAction ensure_slot(remote::Connection &source, const CreateRequest &request,
@@ -408,13 +442,17 @@ std::vector<ObjectAction> replication_create(const std::string &source_conninfo,
                                              const std::string &publication,
                                              const std::string &subscription_name,
                                              const std::optional<std::string> &replication_password,
-                                             bool skip_checks, bool drop_replication_user) {
+                                             bool skip_checks, bool drop_replication_user,
+                                             bool track_ddl) {
     const std::string slot = slot_name_for(subscription_name);
     const std::string comment = managed_comment(utc_now());
     std::vector<ObjectAction> actions;
 
     pg::LocalSession target;
     remote::Connection source(source_conninfo);
+    // ivory's own statements on the source are never recorded as the
+    // application's DDL.
+    source.query("SET ivory_ddl.record = off", "turning DDL recording off for ivory's session");
     // Before anything is made, whatever skip_checks says.
     require_source_not_newer(source.server_version(), pg::running_server_version_num());
     const CreateRequest request{
@@ -424,6 +462,7 @@ std::vector<ObjectAction> replication_create(const std::string &source_conninfo,
         replication_password,
         skip_checks,
         drop_replication_user,
+        track_ddl,
         replication_features(source.server_version(), pg::running_server_version_num()),
         read_source_role(source)};
     if (!skip_checks)
@@ -450,6 +489,8 @@ std::vector<ObjectAction> replication_create(const std::string &source_conninfo,
                                         : pg::random_password();
         actions.push_back(ensure_role(source, request, password, keep_stored, comment));
     }
+    if (track_ddl)
+        actions.push_back(ensure_ddl_tracking(source, request, comment));
     actions.push_back(ensure_publication(source, request, comment));
     if (as_source_role)
         require_readable_publication(source, request);
@@ -569,6 +610,15 @@ std::vector<ObjectAction> replication_drop(const std::string &source_conninfo,
             if (subscription->slot_name)
                 target.execute("ALTER SUBSCRIPTION " + name + " SET (slot_name = NONE)");
             target.execute("DROP SUBSCRIPTION " + name);
+            // The recorded DDL commands it brought, and what became of them
+            // (the extension has their tables from 0.6.0).
+            if (!target
+                     .query("SELECT WHERE pg_catalog.to_regclass('ivory.ddl_applied') IS NOT NULL",
+                            "looking for the recorded DDL commands")
+                     .empty())
+                target.execute("DELETE FROM ivory.ddl_applied WHERE subscription = " +
+                               quote_literal(subscription->oid) +
+                               "::pg_catalog.oid; DELETE FROM ivory.ddl_commands");
             actions.push_back({"subscription", subscription_name, "dropped"});
         } else {
             actions.push_back({"subscription", subscription_name, "absent"});
@@ -576,8 +626,15 @@ std::vector<ObjectAction> replication_drop(const std::string &source_conninfo,
     }
 
     remote::Connection source(source_conninfo);
+    source.query("SET ivory_ddl.record = off", "turning DDL recording off for ivory's session");
     for (ObjectAction &action : drop_slots(source, slot, slots_condition))
         actions.push_back(std::move(action));
+    // Before the role: the recording's grants name it.
+    if (source_records_ddl(source)) {
+        for (const std::string &statement : ddl_tracking_removal())
+            source.query(statement, "removing DDL tracking");
+        actions.push_back({"ddl tracking", ddl_schema, "dropped"});
+    }
 
     const bool publication_exists =
         !source

@@ -8,14 +8,19 @@
 #include <vector>
 
 #include "background_copy.hpp"
+#include "core/checks.hpp"
 #include "core/error.hpp"
 #include "core/quote.hpp"
 #include "core/replication_naming.hpp"
+#include "core/schema_drift.hpp"
 #include "core/status.hpp"
 #include "core/strings.hpp"
 #include "functions.hpp"
+#include "pg/guard.hpp"
 #include "pg/server_info.hpp"
 #include "pg/spi.hpp"
+#include "pg/subtransaction.hpp"
+#include "recorded_ddl.hpp"
 #include "remote/connection.hpp"
 #include "subscription.hpp"
 
@@ -242,6 +247,71 @@ void add_conflicts(ReplicationStatus &status, pg::LocalSession &target,
                       "; rows differed between the source and the target when changes arrived"));
 }
 
+// The apply worker's errors the target counted (15+). The error itself is in
+// the target's server log only; the schema comparison and the recorded DDL
+// commands say what stops the apply.
+void add_apply_errors(ReplicationStatus &status, pg::LocalSession &target,
+                      const Subscription &subscription) {
+    const Rows counts =
+        target.query("SELECT apply_error_count::pg_catalog.text FROM "
+                     "pg_catalog.pg_stat_subscription_stats WHERE subid = $1::oid",
+                     {Value(subscription.oid)}, "reading the apply errors");
+    if (counts.empty())
+        return;
+    const long long errors = number_of(first_row(counts, "reading the apply errors").at(0));
+    if (errors == 0)
+        return;
+    status.entries.push_back(entry(
+        StatusItem::worker, "apply errors", ItemState::seen, Severity::warning,
+        "the apply worker failed " + std::to_string(errors) +
+            " time(s) since the statistics were reset (pg_stat_subscription_stats); each "
+            "error is in the target's server log, and the entries below say what stops it"));
+}
+
+// What changed in the schemas since the replication began: the recorded DDL
+// commands (track_ddl) and the differences of the two sides, both read on
+// every call (a digest of each side when nothing differs). Not while ivory's
+// initial copy runs: it drops and builds indexes, and the comparison would
+// race with it. A comparison that fails is a warning: the status is still
+// the answer.
+void add_schema_changes(ReplicationStatus &status, pg::LocalSession &target,
+                        remote::Connection &source, const Subscription &subscription,
+                        bool copy_unfinished) {
+    if (copy_unfinished)
+        return;
+    std::vector<StatusEntry> found;
+    const auto not_compared = [&found](const char *why) {
+        found.push_back(entry(StatusItem::schema, "comparison", ItemState::unknown,
+                              Severity::warning,
+                              std::string("the schemas could not be compared now: ") + why));
+    };
+    try {
+        pg::in_subtransaction([&] {
+            bool pending = false;
+            if (source_records_ddl(source)) {
+                const std::vector<RecordedDdl> commands =
+                    recorded_ddl(target, source, subscription);
+                ReplicationStatus recorded;
+                add_recorded_ddl_entries(recorded, commands);
+                found = std::move(recorded.entries);
+                for (const RecordedDdl &command : commands)
+                    pending = pending || command.state == "pending" || command.state == "failed";
+            }
+            for (StatusEntry &drift : schema_drift_entries(compare_schemas(source, target), pending))
+                found.push_back(std::move(drift));
+        });
+    } catch (const pg::PgError &failure) {
+        // A cancel or a shutdown ends the status, as it would any statement.
+        if (failure.sqlstate().rfind("57", 0) == 0)
+            throw;
+        not_compared(failure.what());
+    } catch (const std::exception &failure) {
+        not_compared(failure.what());
+    }
+    for (StatusEntry &made : found)
+        status.entries.push_back(std::move(made));
+}
+
 // The main slot, the table-sync slots and the lag, as the source sees them.
 // What the slot keeps on the source, in its detail: a warning once the
 // source keeps WAL beyond max_wal_size for it ("extended") or may remove it
@@ -271,7 +341,7 @@ void add_retained_wal(StatusEntry &slot, const Row &found) {
 void add_source_side(ReplicationStatus &status, pg::LocalSession &target,
                      const Subscription &subscription, const std::string &slot,
                      const std::optional<std::string> &source_conninfo,
-                     const std::optional<ApplyWorker> &worker) {
+                     const std::optional<ApplyWorker> &worker, bool copy_unfinished) {
     try {
         remote::Connection source(source_conninfo.value_or(subscription.conninfo));
         // The WAL each slot keeps on the source, and from 13 how the source
@@ -318,6 +388,7 @@ void add_source_side(ReplicationStatus &status, pg::LocalSession &target,
             status.entries.push_back(entry(StatusItem::slot, slot, ItemState::missing,
                                            Severity::error,
                                            "the replication slot does not exist on the source"));
+        add_schema_changes(status, target, source, subscription, copy_unfinished);
     } catch (const Error &error) {
         status.entries.push_back(entry(StatusItem::slot, slot, ItemState::unknown, Severity::error,
                                        "could not reach the source: " + error.fields().message +
@@ -441,7 +512,9 @@ ReplicationStatus replication_status(const std::string &subscription_name,
     status.entries.push_back(worker_entry(worker, subscription.enabled));
     add_features(status, target, subscription);
     add_conflicts(status, target, subscription);
-    add_source_side(status, target, subscription, slot, source_conninfo, worker);
+    add_apply_errors(status, target, subscription);
+    add_source_side(status, target, subscription, slot, source_conninfo, worker,
+                    copy && copy->state != "done");
     add_tables(status, target, subscription, source_conninfo.value_or(subscription.conninfo), copy);
     return status;
 }

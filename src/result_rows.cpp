@@ -95,4 +95,14 @@ Rows rows_of(const std::vector<SwitchoverStep> &steps) {
     return rows;
 }
 
+Rows rows_of(const std::vector<RecordedDdl> &commands) {
+    Rows rows;
+    for (const RecordedDdl &command : commands)
+        rows.push_back({number(command.id), Value(command.state), Value(command.recorded_at),
+                        Value(command.role_name), Value(command.search_path),
+                        Value(command.command_tag), Value(command.objects), Value(command.command),
+                        optional_text(command.detail)});
+    return rows;
+}
+
 } // namespace ivory

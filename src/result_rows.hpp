@@ -26,6 +26,9 @@ Rows rows_of(const ReplicationStatus &status);
 Rows rows_of(const std::vector<SequenceSetting> &settings);
 // (table_name, source_rows, target_rows, matches, detail)
 Rows rows_of(const std::vector<TableVerdict> &verdicts);
+// (id, state, recorded_at, role_name, search_path, command_tag, objects,
+// command, detail)
+Rows rows_of(const std::vector<RecordedDdl> &commands);
 // (step, seconds, detail)
 Rows rows_of(const std::vector<SwitchoverStep> &steps);
 

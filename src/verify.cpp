@@ -92,7 +92,9 @@ Rows published_tables(remote::Connection &source, const std::string &publication
         "pg_catalog.has_table_privilege(pg_catalog.format('%I.%I', schemaname, tablename), "
         "'SELECT')::pg_catalog.text, 'true' FROM pg_catalog.pg_publication_tables WHERE pubname "
         "= " +
-            quote_literal(publication) + " ORDER BY 1, 2",
+            quote_literal(publication) +
+            // ivory's own: the recorded DDL commands (track_ddl).
+            " AND schemaname <> 'ivory' ORDER BY 1, 2",
         "listing the published tables");
     if (!tables.empty()) {
         const Rows all_tables = source.query(

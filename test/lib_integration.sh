@@ -86,7 +86,7 @@ table_md5() { # port database table
 
 user_tables() { # database
     source_sql "$1" -c "SELECT format('%I.%I', schemaname, relname) FROM pg_stat_user_tables
-                        ORDER BY 1"
+                        WHERE schemaname <> 'ivory' ORDER BY 1"
 }
 
 # True when every user table of the source has the same rows on the target.

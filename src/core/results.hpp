@@ -16,6 +16,19 @@ struct ObjectAction {
     std::string action; // created, exists, updated, recreated, dropped, absent, ...
 };
 
+// ivory.replication_ddl: one row per DDL command recorded on the source.
+struct RecordedDdl {
+    long long id = 0;
+    std::string state; // applied, skipped, pending, failed, copied
+    std::string recorded_at;
+    std::string role_name;
+    std::string search_path;
+    std::string command_tag;
+    std::string objects;
+    std::string command;
+    std::string detail; // the error of a failed one, how an applied one ran
+};
+
 // ivory.sync_sequences: one row per sequence.
 struct SequenceSetting {
     std::string sequence_name;

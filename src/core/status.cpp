@@ -23,6 +23,8 @@ const std::pair<StatusItem, std::string_view> item_words[] = {
     {StatusItem::table, "table"},
     {StatusItem::feature, "feature"},
     {StatusItem::conflicts, "conflicts"},
+    {StatusItem::schema, "schema"},
+    {StatusItem::ddl, "ddl"},
     {StatusItem::unknown, "unknown"}};
 
 const std::pair<ItemState, std::string_view> state_words[] = {
@@ -49,7 +51,10 @@ const std::pair<ItemState, std::string_view> state_words[] = {
     {ItemState::ready, "ready"},
     {ItemState::used, "used"},
     {ItemState::none, "none"},
-    {ItemState::seen, "seen"}};
+    {ItemState::seen, "seen"},
+    {ItemState::differs, "differs"},
+    {ItemState::tracked, "tracked"},
+    {ItemState::pending, "pending"}};
 
 } // namespace
 

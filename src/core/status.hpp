@@ -25,6 +25,8 @@ enum class StatusItem {
     table,
     feature,   // what the versions offer and ivory uses (streaming, failover slot)
     conflicts, // apply conflicts counted by the target (18+)
+    schema,    // a difference of the two sides' schemas
+    ddl,       // DDL commands recorded on the source (track_ddl)
     unknown
 };
 
@@ -61,6 +63,11 @@ enum class ItemState {
     // conflicts
     none,
     seen,
+    // schema
+    differs,
+    // ddl
+    tracked, // the summary of the recorded commands
+    pending, // recorded, not applied here yet (failed: the apply stops at it)
 };
 
 std::string_view severity_word(Severity severity);

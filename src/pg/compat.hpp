@@ -9,6 +9,8 @@ extern "C" {
 #include "access/xlogdefs.h"
 #include "catalog/pg_foreign_server.h"
 #include "catalog/pg_subscription_rel.h"
+#include "replication/logicalworker.h"
+#include "replication/worker_internal.h"
 #include "utils/acl.h"
 }
 
@@ -41,6 +43,12 @@ inline void update_subscription_rel_state(Oid subscription, Oid table, char stat
 #else
     UpdateSubscriptionRelState(subscription, table, state, lsn);
 #endif
+}
+
+// A logical replication worker applying the stream (the leader or, from 16,
+// a parallel apply worker), not a table-sync worker copying one table.
+inline bool in_apply_worker() {
+    return IsLogicalWorker() && MyLogicalRepWorker && !am_tablesync_worker();
 }
 
 } // namespace ivory::pg::compat

@@ -20,16 +20,25 @@ Oid parse_oid(const std::string &text) {
     return static_cast<Oid>(std::stoul(text));
 }
 
+void add_table_in_state(const std::string &subscription_oid, const std::string &table_oid,
+                        char state) {
+    const Oid subscription = parse_oid(subscription_oid);
+    const Oid table = parse_oid(table_oid);
+    guarded([subscription, table, state] {
+        compat::add_subscription_rel_state(subscription, table, state, InvalidXLogRecPtr);
+        CommandCounterIncrement();
+    });
+}
+
 } // namespace
 
 void add_subscription_table(const std::string &subscription_oid, const std::string &table_oid) {
-    const Oid subscription = parse_oid(subscription_oid);
-    const Oid table = parse_oid(table_oid);
-    guarded([subscription, table] {
-        compat::add_subscription_rel_state(subscription, table, SUBREL_STATE_INIT,
-                                           InvalidXLogRecPtr);
-        CommandCounterIncrement();
-    });
+    add_table_in_state(subscription_oid, table_oid, SUBREL_STATE_INIT);
+}
+
+void add_ready_subscription_table(const std::string &subscription_oid,
+                                  const std::string &table_oid) {
+    add_table_in_state(subscription_oid, table_oid, SUBREL_STATE_READY);
 }
 
 void mark_subscription_table_synchronized(const std::string &subscription_oid,

@@ -10,6 +10,12 @@ namespace ivory::pg {
 // copies it once the subscription is enabled. Oids as text.
 void add_subscription_table(const std::string &subscription_oid, const std::string &table_oid);
 
+// Registers a table of a subscription as ready ('r'): a table the apply
+// worker made itself (a recorded CREATE TABLE), empty at that point of the
+// stream, whose rows all come after it.
+void add_ready_subscription_table(const std::string &subscription_oid,
+                                  const std::string &table_oid);
+
 // Marks a registered table of a subscription synchronized ('s') at `lsn`, as
 // a table-sync worker leaves it once its copy caught up: the apply worker
 // applies the table's changes committed after `lsn` (skipping those the
