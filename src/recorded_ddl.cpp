@@ -210,6 +210,11 @@ std::vector<RecordedDdl> recorded_ddl(pg::LocalSession &target, QueryRunner &sou
                                       const Subscription &subscription) {
     if (!source_records_ddl(source))
         return {};
+    return read_recorded_ddl(target, source, subscription);
+}
+
+std::vector<RecordedDdl> read_recorded_ddl(pg::LocalSession &target, QueryRunner &source,
+                                           const Subscription &subscription) {
     std::map<long long, std::pair<std::string, std::string>> here; // id: state, detail
     for (const Row &row :
          target.query("SELECT id::pg_catalog.text, state, detail FROM ivory.ddl_applied WHERE "
@@ -262,16 +267,11 @@ std::vector<RecordedDdl> recorded_ddl(const std::string &subscription_name,
 
 namespace {
 
-struct FoundCommand {
-    Subscription subscription;
-    RecordedDdl command;
-};
-
-FoundCommand find_recorded(pg::LocalSession &target, remote::Connection &source,
-                           const Subscription &subscription, long long id) {
+RecordedDdl find_recorded(pg::LocalSession &target, remote::Connection &source,
+                          const Subscription &subscription, long long id) {
     for (RecordedDdl &command : recorded_ddl(target, source, subscription))
         if (command.id == id)
-            return {subscription, std::move(command)};
+            return std::move(command);
     throw Error(sqlstate::invalid_parameter,
                 "no DDL command " + std::to_string(id) + " is recorded on the source",
                 "", "ivory replication ddl lists the recorded commands.");
@@ -288,7 +288,7 @@ std::string skip_recorded_ddl(long long id, const std::string &subscription_name
     pg::LocalSession target;
     const Subscription subscription = require_subscription(target, subscription_name);
     remote::Connection source(source_conninfo.value_or(subscription.conninfo));
-    const RecordedDdl command = find_recorded(target, source, subscription, id).command;
+    const RecordedDdl command = find_recorded(target, source, subscription, id);
     if (command.state == "skipped")
         return named(command) + ": already skipped";
     if (command.state == "applied" || command.state == "copied")
@@ -305,7 +305,7 @@ std::string retry_recorded_ddl(long long id, const std::string &subscription_nam
     pg::LocalSession target;
     const Subscription subscription = require_subscription(target, subscription_name);
     remote::Connection source(source_conninfo.value_or(subscription.conninfo));
-    const RecordedDdl command = find_recorded(target, source, subscription, id).command;
+    const RecordedDdl command = find_recorded(target, source, subscription, id);
     if (command.state == "applied" || command.state == "copied")
         throw Error("55000", named(command) + " is " + command.state + " already",
                     "The apply has passed it; there is nothing to run again.");

@@ -50,6 +50,10 @@ bool source_records_ddl(QueryRunner &source);
 std::vector<RecordedDdl> recorded_ddl(pg::LocalSession &target, QueryRunner &source,
                                       const Subscription &subscription);
 
+// The same, for a caller that knows the source records DDL.
+std::vector<RecordedDdl> read_recorded_ddl(pg::LocalSession &target, QueryRunner &source,
+                                           const Subscription &subscription);
+
 // The status entries of the recorded commands: a summary, then each one
 // failed or not applied yet.
 void add_recorded_ddl_entries(ReplicationStatus &status, const std::vector<RecordedDdl> &commands);

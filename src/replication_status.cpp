@@ -290,7 +290,7 @@ void add_schema_changes(ReplicationStatus &status, pg::LocalSession &target,
             bool pending = false;
             if (source_records_ddl(source)) {
                 const std::vector<RecordedDdl> commands =
-                    recorded_ddl(target, source, subscription);
+                    read_recorded_ddl(target, source, subscription);
                 ReplicationStatus recorded;
                 add_recorded_ddl_entries(recorded, commands);
                 found = std::move(recorded.entries);
