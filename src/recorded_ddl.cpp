@@ -27,8 +27,9 @@ constexpr size_t listed_pending = 5;
 // A command in an error message or a status line, shortened.
 constexpr size_t shown_command_bytes = 200;
 
+// Secrets stay out of every place a command is shown.
 std::string shown(const std::string &command) {
-    std::string text = command;
+    std::string text = pg::redacted_query(command);
     std::replace(text.begin(), text.end(), '\n', ' ');
     if (text.size() > shown_command_bytes)
         text = text.substr(0, shown_command_bytes) + "...";
@@ -165,8 +166,9 @@ void apply_recorded_ddl(const DdlRecord &record) {
             detail = "run without CONCURRENTLY, inside the apply's transaction";
         const bool as_role = role_exists(target, record.role_name);
         if (!as_role)
-            detail += std::string(detail.empty() ? "" : "; ") + "run as the subscription's owner: " +
-                      quote_identifier(record.role_name) + " does not exist here";
+            detail += std::string(detail.empty() ? "" : "; ") +
+                      "run as the subscription's owner: " + quote_identifier(record.role_name) +
+                      " does not exist here";
         pg::in_subtransaction([&] {
             pg::LocalSettingsScope settings;
             settings.set("search_path", record.search_path);
@@ -175,6 +177,9 @@ void apply_recorded_ddl(const DdlRecord &record) {
             target.execute(statement.text);
         });
     } catch (pg::PgError &error) {
+        // SPI's context quotes the statement, password and all.
+        for (const std::string &secret : pg::secret_constants(record.command))
+            error.redact(secret);
         note_failure_on_source(*applying, record.id, error.what());
         error.add_context("ivory applying DDL command " + std::to_string(record.id) +
                           " recorded on the source: " + shown(record.command));
@@ -187,8 +192,8 @@ void apply_recorded_ddl(const DdlRecord &record) {
     // A table the command made is empty at this point of the stream: every
     // row of it comes after, so it joins the subscription ready. CREATE
     // TABLE AS filled it from this side's rows: emptied for the source's.
-    const bool filled = record.command_tag == "CREATE TABLE AS" ||
-                        record.command_tag == "SELECT INTO";
+    const bool filled =
+        record.command_tag == "CREATE TABLE AS" || record.command_tag == "SELECT INTO";
     for (const std::string &table : tables_outside_subscription(target, applying->oid)) {
         if (before.count(table))
             continue;
@@ -236,7 +241,7 @@ std::vector<RecordedDdl> read_recorded_ddl(pg::LocalSession &target, QueryRunner
         command.search_path = text_of(row, 3);
         command.command_tag = text_of(row, 4);
         command.objects = text_of(row, 5);
-        command.command = text_of(row, 6);
+        command.command = pg::redacted_query(text_of(row, 6));
         if (const auto found = here.find(command.id); found != here.end()) {
             command.state = found->second.first;
             command.detail = found->second.second;
@@ -273,8 +278,8 @@ RecordedDdl find_recorded(pg::LocalSession &target, remote::Connection &source,
         if (command.id == id)
             return std::move(command);
     throw Error(sqlstate::invalid_parameter,
-                "no DDL command " + std::to_string(id) + " is recorded on the source",
-                "", "ivory replication ddl lists the recorded commands.");
+                "no DDL command " + std::to_string(id) + " is recorded on the source", "",
+                "ivory replication ddl lists the recorded commands.");
 }
 
 std::string named(const RecordedDdl &command) {
@@ -310,9 +315,9 @@ std::string retry_recorded_ddl(long long id, const std::string &subscription_nam
         throw Error("55000", named(command) + " is " + command.state + " already",
                     "The apply has passed it; there is nothing to run again.");
     // A skip not yet passed is taken back.
-    target.execute("DELETE FROM ivory.ddl_applied WHERE subscription = " +
-                   quote_literal(subscription.oid) + "::pg_catalog.oid AND id = " +
-                   std::to_string(id));
+    target.execute(
+        "DELETE FROM ivory.ddl_applied WHERE subscription = " + quote_literal(subscription.oid) +
+        "::pg_catalog.oid AND id = " + std::to_string(id));
     source.query(ddl_failure_removal(id, subscription.name), "forgetting the command's failure");
     if (!subscription.enabled)
         return named(command) + ": the apply worker runs it again once replication is started";
@@ -331,10 +336,10 @@ void add_recorded_ddl_entries(ReplicationStatus &status, const std::vector<Recor
     summary.name = "recorded";
     summary.state = ItemState::tracked;
     summary.severity = Severity::ok;
-    summary.detail = commands.empty() ? "the source records DDL commands; none so far"
-                                      : std::to_string(commands.size()) +
-                                            " DDL command(s) recorded on the source: " +
-                                            join(parts, ", ");
+    summary.detail = commands.empty()
+                         ? "the source records DDL commands; none so far"
+                         : std::to_string(commands.size()) +
+                               " DDL command(s) recorded on the source: " + join(parts, ", ");
     status.entries.push_back(summary);
     size_t pending_listed = 0;
     bool stopped = false;
@@ -346,14 +351,15 @@ void add_recorded_ddl_entries(ReplicationStatus &status, const std::vector<Recor
             stopped = true;
             entry.state = ItemState::failed;
             entry.severity = Severity::error;
-            entry.detail = "the apply stops at it: " + command.detail + "; the command: " +
-                           shown(command.command) + ". " + fix_hint(command.id);
+            entry.detail = "the apply stops at it: " + command.detail +
+                           "; the command: " + shown(command.command) + ". " + fix_hint(command.id);
         } else if (command.state == "pending" || command.state == "failed") {
             if (pending_listed++ >= listed_pending)
                 continue;
             entry.state = ItemState::pending;
             entry.severity = Severity::warning;
-            entry.detail = "recorded on the source, not applied here yet: " + shown(command.command);
+            entry.detail =
+                "recorded on the source, not applied here yet: " + shown(command.command);
         } else if (command.state == "copied") {
             entry.state = ItemState::copied;
             entry.severity = Severity::warning;

@@ -133,6 +133,52 @@ ivory_on $db replication ddl --retry 999999
 expect_status 1 "--retry of a command never recorded fails"
 expect_in "no DDL command 999999 is recorded" "$ERR" "--retry names the unknown id"
 
+# A password in a recorded command is applied, and never shown: not by
+# replication ddl, status, the error of a failing command nor the server log.
+DDL_SECRET=Mapping-Secret-77
+mapping_arrived() { # database role
+    [ "$(target_sql "$1" -c "SELECT count(*) FROM pg_user_mappings WHERE srvname = 'elsewhere'
+        AND usename = '$2' AND array_to_string(umoptions, ',') LIKE '%$DDL_SECRET%'")" = 1 ]
+}
+source_sql $db -c "CREATE FOREIGN DATA WRAPPER ivory_test_fdw" \
+    -c "CREATE SERVER elsewhere FOREIGN DATA WRAPPER ivory_test_fdw OPTIONS (host 'elsewhere.example')" \
+    -c "CREATE USER MAPPING FOR postgres SERVER elsewhere OPTIONS (user 'app', password '$DDL_SECRET')"
+if wait_until 60 mapping_arrived $db postgres; then
+    pass "secret: the user mapping with its password is applied on the target"
+else
+    fail "secret: the user mapping did not arrive" "$(target_sql $db -c 'TABLE pg_user_mappings' 2>&1)"
+fi
+ivory_on $db replication ddl
+expect_in "CREATE USER MAPPING FOR postgres SERVER elsewhere OPTIONS (user 'app', password '********')" \
+    "$ERR" "secret: replication ddl shows the command with its password masked"
+expect_not_in "$DDL_SECRET" "$OUT$ERR" "secret: replication ddl does not show the password"
+ivory_on $db --json replication ddl
+expect_not_in "$DDL_SECRET" "$OUT$ERR" "secret: replication ddl --json does not show the password"
+# Failing here: the target has a mapping for PUBLIC already.
+target_sql $db -c "CREATE USER MAPPING FOR PUBLIC SERVER elsewhere OPTIONS (password 'other')"
+source_sql $db -c "CREATE USER MAPPING FOR PUBLIC SERVER elsewhere OPTIONS (password '$DDL_SECRET')"
+if wait_until 60 status_fails_with $db "already exists"; then
+    pass "secret: status names the failing command"
+else
+    fail "secret: status did not report the failing mapping" "$ERR"
+fi
+expect_in "password '********'" "$OUT$ERR" "secret: status shows the failing command masked"
+status_output="$OUT$ERR"
+ivory_on $db --json replication status
+status_output+="$OUT$ERR"
+ivory_on $db replication ddl
+expect_status 1 "secret: replication ddl exits 1 on the failing mapping"
+expect_not_in "$DDL_SECRET" "$status_output$OUT$ERR" \
+    "secret: status, its JSON and replication ddl do not show the password"
+expect_in "already exists" "$(cat "$IVORY_TEST_DIR/target.log")" \
+    "secret: the target's log has the failing command's error"
+expect_not_in "$DDL_SECRET" "$(cat "$IVORY_TEST_DIR/target.log")" \
+    "secret: the target's log does not show the password"
+failed_id=$(target_sql $db -c "SELECT id FROM ivory.replication_ddl() WHERE state = 'failed'")
+ivory_on $db replication ddl --skip "$failed_id"
+expect_status 0 "secret: --skip the failing mapping"
+expect_status_ok_within 60 $db "secret: after --skip"
+
 ivory_on $db switchover --force
 expect_status 0 "track-ddl: switchover completes"
 expect_tables_match_within 5 $db "track-ddl: after switchover"

@@ -60,6 +60,10 @@ _pgv_fail() {
     return 1
 }
 _pgv_now() { date +%s; }
+
+# PostgreSQL's make generates its headers (utils/errcodes.h, ...) only when it
+# runs at MAKELEVEL 0; called from ivory's own make it would skip them and fail.
+_pgv_make() { env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES make "$@"; }
 _pgv_took() { # label start
     _pgv_log "$1 took $(($(_pgv_now) - $2))s"
 }
@@ -239,7 +243,7 @@ build_postgres_from_debian() { # NN SUITE
     _pgv_took "$major: configure" "$start"
     start=$(_pgv_now)
     _pgv_log "$major: make -j2 (log: $log)"
-    make -C "$src" -j2 -s >>"$log" 2>&1 || {
+    _pgv_make -C "$src" -j2 -s >>"$log" 2>&1 || {
         grep -E 'error|Error' "$log" | tail -15 | sed 's/^/    /' >&2
         _pgv_fail "$major: make failed (log: $log)"
         return 1
@@ -247,14 +251,14 @@ build_postgres_from_debian() { # NN SUITE
     _pgv_took "$major: make" "$start"
     start=$(_pgv_now)
     rm -rf "$prefix"
-    make -C "$src" -s install >>"$log" 2>&1 || {
+    _pgv_make -C "$src" -s install >>"$log" 2>&1 || {
         tail -15 "$log" | sed 's/^/    /' >&2
         _pgv_fail "$major: make install into $prefix failed (log: $log)"
         return 1
     }
     local module
     for module in "${IVORY_PG_CONTRIB[@]}"; do
-        make -C "$src/contrib/$module" -s -j2 install >>"$log" 2>&1 || {
+        _pgv_make -C "$src/contrib/$module" -s -j2 install >>"$log" 2>&1 || {
             tail -15 "$log" | sed 's/^/    /' >&2
             _pgv_fail "$major: make install of contrib/$module failed (log: $log)"
             return 1

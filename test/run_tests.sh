@@ -80,6 +80,18 @@ else
     printf '%s\n' "$blocking" "$raising" | sed 's/^/    /'
     FAILED=$((FAILED + 1))
 fi
+# The extension's version, its package's and its PGXN entry's move together.
+extension_version=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" ivory.control)
+changelog_version=$(sed -n '1s/^ivory (\([^)]*\)).*/\1/p' debian/changelog)
+meta_version=$(sed -n '0,/"version"/s/.*"version": *"\([^"]*\)".*/\1/p' META.json)
+if [ -n "$extension_version" ] && [ "$changelog_version" = "$extension_version" ] &&
+    [ "$meta_version" = "$extension_version" ]; then
+    echo "ok - ivory.control, debian/changelog and META.json say version $extension_version"
+    PASSED=$((PASSED + 1))
+else
+    echo "not ok - versions differ: ivory.control '$extension_version', debian/changelog '$changelog_version', META.json '$meta_version'"
+    FAILED=$((FAILED + 1))
+fi
 fi
 
 # --- unit tests -------------------------------------------------------------

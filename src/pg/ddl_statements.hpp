@@ -21,4 +21,15 @@ struct DdlStatement {
 // parse throws.
 std::vector<DdlStatement> event_trigger_statements(const std::string &query);
 
+// The string constants of `query` that may hold a secret, as they stand in
+// the text (quotes included): the value of an option or clause whose name
+// says password (OPTIONS (password '...'), PASSWORD '...') and any constant
+// that reads like a connection string with a password. Found with the
+// server's scanner; a query that does not scan is all secret.
+std::vector<std::string> secret_constants(const std::string &query);
+
+// `query` with those constants shown as '********', for every place that
+// shows a recorded command: status, replication ddl, errors, the log.
+std::string redacted_query(const std::string &query);
+
 } // namespace ivory::pg
