@@ -94,10 +94,11 @@ ParseResult parse_command_line(const std::vector<std::string> &arguments,
     app.add_option("-l,--log-level", log_level, "Level to log at.")
         ->transform(CLI::IsMember(log_level_names(), CLI::ignore_case))
         ->capture_default_str();
-    app.add_flag("--json", invocation.global.json,
-                 "Print the result of check, replication status, syncsequences, verify and "
-                 "switchover as one JSON document on standard output (the log stays on "
-                 "standard error).");
+    app.add_flag(
+        "--json", invocation.global.json,
+        "Print the result of check, copyroles, replication status, syncsequences, verify and "
+        "switchover as one JSON document on standard output (the log stays on "
+        "standard error).");
     add_connection_options(app, "source", "Source", invocation.global.source, environment);
     add_connection_options(app, "target", "Target", invocation.global.target, environment);
 

@@ -19,6 +19,13 @@ const std::vector<CommandSpec> &command_table() {
          "SOURCE_PASSWORD=... ivory --source-host old-db --source-user postgres --source-dbname "
          "shop "
          "--target-host new-db --target-dbname shop check --no-webbrowser"},
+        {"", "copyroles",
+         "Create or alter on the target cluster the source cluster's roles, their memberships, "
+         "settings and comments.",
+         define_copyroles_options, run_copyroles,
+         "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname "
+         "shop "
+         "copyroles --dry-run"},
         {"", "copyschema", "Synchronize database schemas.", define_copyschema_options,
          run_copyschema,
          "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname "

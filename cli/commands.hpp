@@ -1,5 +1,5 @@
 // The command table: every subcommand with its options and the function that
-// runs it. Commands of one group (check, copyschema, replication,
+// runs it. Commands of one group (check, copyschema, copyroles, replication,
 // syncsequences) live in one cmd_<group>.cpp; the cut-over commands verify,
 // switchover and unlock-source in cmd_cutover.cpp.
 #pragma once
@@ -81,6 +81,11 @@ ExitCode run_replication_ddl(const Invocation &invocation);
 void define_replication_drop_options(CLI::App &command, CommandOptions &options,
                                      const EnvironmentLookup &environment);
 ExitCode run_replication_drop(const Invocation &invocation);
+
+// cmd_copyroles.cpp
+void define_copyroles_options(CLI::App &command, CommandOptions &options,
+                              const EnvironmentLookup &environment);
+ExitCode run_copyroles(const Invocation &invocation);
 
 // cmd_syncsequences.cpp
 void define_syncsequences_options(CLI::App &command, CommandOptions &options,

@@ -94,6 +94,10 @@ struct SyncSequencesOptions {
     bool dry_run = false;
 };
 
+struct CopyRolesOptions {
+    bool dry_run = false;
+};
+
 struct VerifyOptions {
     std::string publication_name = default_publication_name;
     std::string subscription_name = default_subscription_name;
@@ -122,6 +126,7 @@ struct CommandOptions {
     ReplicationDropOptions replication_drop;
     ReplicationDdlOptions replication_ddl;
     SyncSequencesOptions syncsequences;
+    CopyRolesOptions copyroles;
     VerifyOptions verify;
     SwitchoverOptions switchover;
 };

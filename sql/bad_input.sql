@@ -41,6 +41,13 @@ SELECT * FROM pg_temp.error_of(format('SELECT * FROM ivory.check(%L)',
     ' dbname=ivory_regress user=ivory_tester password=Wrong-Secret-99'));
 SELECT * FROM pg_temp.error_of(format('SELECT * FROM ivory.check(%L)',
     'postgresql://ivory_tester:Wrong-Secret-99@127.0.0.1:' || :'source_port' || '/ivory_regress'));
+-- copy_roles: the same rules, and a NULL source is named.
+SELECT * FROM pg_temp.error_of(
+    $$SELECT * FROM ivory.copy_roles('host=127.0.0.1 port=1 dbname=x user=y password=Hunter2secret')$$);
+SELECT * FROM pg_temp.error_of(format('SELECT * FROM ivory.copy_roles(%L)',
+    'host=127.0.0.1 port=' || :'source_port' ||
+    ' dbname=ivory_regress user=ivory_tester password=Wrong-Secret-99'));
+SELECT * FROM pg_temp.error_of($$SELECT * FROM ivory.copy_roles(NULL)$$);
 -- The same session still answers.
 SELECT 1 AS alive;
 -- The right password works over TCP.

@@ -40,6 +40,9 @@ SELECT count(*) AS copy_tables FROM pg_tables WHERE schemaname = 'ivory' AND tab
 SELECT tablename AS ddl_table FROM pg_tables WHERE schemaname = 'ivory' AND tablename LIKE 'ddl%' ORDER BY 1;
 SELECT 'track_ddl' = ANY (proargnames) AS create_tracks_ddl FROM pg_proc
 WHERE oid = 'ivory.replication_create(text, text, text, text, boolean, boolean, boolean)'::regprocedure;
+-- 0.7.0: copy_roles.
+SELECT unnest(proargnames) AS copy_roles_argument FROM pg_proc
+WHERE oid = 'ivory.copy_roles(text, boolean)'::regprocedure;
 \c ivory_upgrade_040
 CREATE EXTENSION ivory VERSION '0.4.0';
 ALTER EXTENSION ivory UPDATE;

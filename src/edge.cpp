@@ -28,6 +28,7 @@ PG_FUNCTION_INFO_V1(ivory_replication_ddl);
 PG_FUNCTION_INFO_V1(ivory_replication_ddl_skip);
 PG_FUNCTION_INFO_V1(ivory_replication_ddl_retry);
 PG_FUNCTION_INFO_V1(ivory_apply_recorded_ddl);
+PG_FUNCTION_INFO_V1(ivory_copy_roles);
 PG_FUNCTION_INFO_V1(ivory_sync_sequences);
 PG_FUNCTION_INFO_V1(ivory_verify_data);
 PG_FUNCTION_INFO_V1(ivory_switchover);
@@ -186,6 +187,14 @@ extern "C" Datum ivory_apply_recorded_ddl(PG_FUNCTION_ARGS) {
         record.command = row.required_text("command");
         ivory::apply_recorded_ddl(record);
         return row.unchanged();
+    });
+}
+
+extern "C" Datum ivory_copy_roles(PG_FUNCTION_ARGS) {
+    return call_from_postgres([&] {
+        return_rows(fcinfo, rows_of(ivory::copy_roles(source_argument(fcinfo, 0),
+                                                      bool_argument(fcinfo, 1))));
+        return (Datum)0;
     });
 }
 

@@ -51,6 +51,10 @@ std::vector<ObjectAction> replication_drop(const std::string &source,
 ReplicationStatus replication_status(const std::string &subscription,
                                      const std::optional<std::string> &source);
 
+// ivory.copy_roles (role_copy.cpp): the source cluster's roles made or
+// altered here; with `dry_run` only what it would do.
+std::vector<RoleAction> copy_roles(const std::string &source, bool dry_run);
+
 // The cut-over (cutover.cpp).
 std::vector<SequenceSetting> sync_sequences(const std::string &source, long long fixed_offset,
                                             const std::vector<std::string> &sequence_offsets,

@@ -79,6 +79,13 @@ Rows rows_of(const std::vector<SequenceSetting> &settings) {
     return rows;
 }
 
+Rows rows_of(const std::vector<RoleAction> &actions) {
+    Rows rows;
+    for (const RoleAction &action : actions)
+        rows.push_back({Value(action.role_name), Value(action.action), Value(action.detail)});
+    return rows;
+}
+
 Rows rows_of(const std::vector<TableVerdict> &verdicts) {
     Rows rows;
     for (const TableVerdict &verdict : verdicts)

@@ -24,6 +24,8 @@ Rows rows_of(const std::vector<ObjectAction> &actions);
 Rows rows_of(const ReplicationStatus &status);
 // (sequence_name, source_value, target_value, action)
 Rows rows_of(const std::vector<SequenceSetting> &settings);
+// (role_name, action, detail)
+Rows rows_of(const std::vector<RoleAction> &actions);
 // (table_name, source_rows, target_rows, matches, detail)
 Rows rows_of(const std::vector<TableVerdict> &verdicts);
 // (id, state, recorded_at, role_name, search_path, command_tag, objects,

@@ -13,12 +13,12 @@
 #include "core/source_role.hpp"
 #include "core/strings.hpp"
 #include "functions.hpp"
-#include "pg/child_process.hpp"
 #include "pg/guard.hpp"
 #include "pg/server_info.hpp"
 #include "pg/spi.hpp"
 #include "pg/subtransaction.hpp"
 #include "remote/connection.hpp"
+#include "source_dump.hpp"
 
 namespace ivory {
 
@@ -27,18 +27,6 @@ namespace {
 // Dump entries applied per SPI call: fewer calls, and an error still names
 // its object (apply_batch).
 constexpr size_t entries_per_batch = 100;
-
-// pg_dump's output runs as SQL here, as in pg_dump | psql: a server whose
-// pg_dump lacks the fix for CVE-2025-8714/8715 would let a malicious source
-// smuggle commands through it. The pg_dump run is the one next to the running
-// server, of the same build, so the running server's version decides.
-void require_fixed_pg_dump() {
-    const int version = pg::running_server_version_num();
-    if (const std::optional<std::string> problem = target_version_problem(version))
-        throw Error("0A000", *problem, "",
-                    "Update this server to the latest minor release of PostgreSQL " +
-                        std::to_string(version / 10000) + ".");
-}
 
 // Connects once under ivory's rules (a non-superuser needs a password the
 // source asks for, and one server named plainly) and refuses a source newer
@@ -68,29 +56,10 @@ remote::PinnedConnection verify_source(const std::string &conninfo) {
 
 // The source's schema, parsed as pg_dump writes it.
 SchemaDump dump_schema(const std::string &conninfo, const remote::PinnedConnection &source) {
-    // The password travels in the child's environment, never on a command
-    // line that ps shows. No libpq variable of the server's environment
-    // reaches pg_dump (PGSERVICE, PGHOST, PGTARGETSESSIONATTRS, ...), and no
-    // password or service file: it connects where ivory connected, as whom.
-    std::vector<std::string> environment = {"PGPASSFILE=/dev/null", "PGSERVICEFILE=/dev/null"};
-    if (!source.password.empty())
-        environment.push_back("PGPASSWORD=" + source.password);
-    const std::vector<std::string> arguments = {
-        "--schema-only", "--no-publications", "--no-subscriptions", "--no-password",
-        // The SQL comes back to SPI, which expects the database's encoding.
-        "--encoding=" + pg::database_encoding_name(), "--dbname=" + source.conninfo};
     SchemaDumpParser parser;
-    pg::ChildOutput dump =
-        pg::run_child(pg::server_bin_directory() + "/pg_dump", arguments, environment, {"PG"},
-                      [&parser](const char *data, size_t size) { parser.feed(data, size); });
-    if (dump.exit_code != 0) {
-        std::string reason = dump.standard_error;
-        while (!reason.empty() && reason.back() == '\n')
-            reason.pop_back();
-        throw Error(ErrorFields{sqlstate::unable_to_connect, "pg_dump of the source failed",
-                                mask_secrets(reason, conninfo), "",
-                                "dumping " + redact_conninfo(source.conninfo)});
-    }
+    run_source_dump("pg_dump", {"--schema-only", "--no-publications", "--no-subscriptions"},
+                    conninfo, source,
+                    [&parser](const char *data, size_t size) { parser.feed(data, size); });
     return parser.finish();
 }
 

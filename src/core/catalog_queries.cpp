@@ -32,6 +32,15 @@ const std::string user_relations = R"SQL(
     WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S', 'i', 'I')
       AND )SQL" + not_extension_member("pg_class", "c.oid");
 
+// `columns` of the rows of `catalog` (aliased `alias`) in user schemas that
+// belong to no extension.
+std::string user_objects(const std::string &catalog, const std::string &alias,
+                         const std::string &columns, const std::string &namespace_column) {
+    return "SELECT " + columns + " FROM pg_catalog." + catalog + " " + alias +
+           " JOIN ns ON ns.oid = " + alias + "." + namespace_column + " WHERE " +
+           not_extension_member(catalog, alias + ".oid");
+}
+
 // Tables of user schemas, permanent ones, optionally restricted further.
 std::string user_tables(const std::string &condition) {
     return "WITH ns AS (" + user_namespaces + ")\n" +
@@ -315,6 +324,40 @@ const std::string uncarried_counts = "WITH ns AS (" + user_namespaces + R"SQL()
 SELECT (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c JOIN ns ON ns.oid = c.relnamespace
         WHERE c.relkind = 'S')::pg_catalog.text,
        (SELECT pg_catalog.count(*) FROM pg_catalog.pg_largeobject_metadata)::pg_catalog.text)SQL";
+
+// Each object's owner and the grantees of its privileges, as pg_dump writes
+// them (OWNER TO, GRANT): objects of extensions are the extension's, and the
+// public schema of a server before 15 is the bootstrap superuser's, which
+// pg_dump leaves out.
+const std::string schema_roles =
+    "WITH ns AS (" + user_namespaces + "),\n" + "classes AS (" +
+    user_objects("pg_class", "c", "c.oid, c.relowner, c.relacl", "relnamespace") + "),\n" +
+    "functions AS (" + user_objects("pg_proc", "p", "p.proowner, p.proacl", "pronamespace") +
+    "),\n" + "types AS (" + user_objects("pg_type", "t", "t.typowner, t.typacl", "typnamespace") +
+    ")," +
+    R"SQL(
+named(role) AS (
+    SELECT s.nspowner FROM pg_catalog.pg_namespace s JOIN ns ON ns.oid = s.oid
+    WHERE NOT (s.nspname = 'public' AND s.nspowner = 10)
+    UNION SELECT (pg_catalog.aclexplode(s.nspacl)).grantee
+          FROM pg_catalog.pg_namespace s JOIN ns ON ns.oid = s.oid
+    UNION SELECT relowner FROM classes
+    UNION SELECT (pg_catalog.aclexplode(relacl)).grantee FROM classes
+    UNION SELECT (pg_catalog.aclexplode(a.attacl)).grantee
+          FROM pg_catalog.pg_attribute a JOIN classes ON classes.oid = a.attrelid
+    UNION SELECT proowner FROM functions
+    UNION SELECT (pg_catalog.aclexplode(proacl)).grantee FROM functions
+    UNION SELECT typowner FROM types
+    UNION SELECT (pg_catalog.aclexplode(typacl)).grantee FROM types
+    UNION SELECT d.defaclrole FROM pg_catalog.pg_default_acl d
+    UNION SELECT (pg_catalog.aclexplode(d.defaclacl)).grantee FROM pg_catalog.pg_default_acl d
+    UNION SELECT pg_catalog.unnest(p.polroles) FROM pg_catalog.pg_policy p
+    UNION SELECT m.umuser FROM pg_catalog.pg_user_mappings m)
+SELECT DISTINCT r.rolname FROM named JOIN pg_catalog.pg_roles r ON r.oid = named.role
+WHERE r.rolname !~ '^pg_' ORDER BY 1)SQL";
+
+const std::string role_names = R"SQL(
+SELECT r.rolname FROM pg_catalog.pg_roles r ORDER BY 1)SQL";
 
 const std::string installed_extensions = R"SQL(
 SELECT x.extname, x.extversion FROM pg_catalog.pg_extension x

@@ -53,6 +53,14 @@ extern const std::string tables_without_identity;
 extern const std::string unlogged_tables;
 extern const std::string uncarried_counts;
 
+// Source: the roles (name) that own the objects of user schemas or hold
+// their privileges, default privileges, policies and user mappings: the
+// roles the schema's dump names.
+extern const std::string schema_roles;
+
+// Target: every role (name).
+extern const std::string role_names;
+
 // Source: installed extensions (name, version) but ivory.
 extern const std::string installed_extensions;
 

@@ -212,6 +212,26 @@ Verdict extensions_verdict(QueryRunner &source, QueryRunner &target) {
                        "; install their packages on the target server"};
 }
 
+// pg_dump's OWNER TO and GRANT fail on a target that lacks their role, and
+// the application's roles must be there after the switch; the replication
+// itself does not need them (a warning).
+Verdict roles_verdict(QueryRunner &source, QueryRunner &target) {
+    const std::vector<std::string> needed =
+        first_column(source.query(catalog_queries::schema_roles, "listing the schema's roles"));
+    const std::vector<std::string> existing_list =
+        first_column(target.query(catalog_queries::role_names, "listing roles"));
+    const std::set<std::string> existing(existing_list.begin(), existing_list.end());
+    std::vector<std::string> missing;
+    for (const std::string &role : needed)
+        if (!existing.count(role))
+            missing.push_back(quote_identifier(role));
+    if (missing.empty())
+        return {true, std::to_string(needed.size()) +
+                          " roles own or are granted the source's objects, all on the target"};
+    return {false,
+            "missing on the target: " + join(missing, ", ") + "; ivory copyroles creates them"};
+}
+
 Verdict sequences_verdict(const Row &counts) {
     const long sequences = number(counts, 0);
     return {sequences == 0, std::to_string(sequences) +
@@ -384,6 +404,8 @@ std::vector<CheckResult> run_checks(QueryRunner &source, QueryRunner &target) {
          [&] { return target_workers_verdict(facts); }},
         {"extensions", "extensions used on the source are available on the target", Severity::error,
          [&] { return extensions_verdict(source, target); }},
+        {"roles", "the roles the source's schema names exist on the target", Severity::warning,
+         [&] { return roles_verdict(source, target); }},
         {"sequences", "sequence values are not replicated", Severity::warning,
          [&] { return sequences_verdict(uncarried_counts()); }},
         {"large_objects", "large objects are not replicated", Severity::warning,

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "error.hpp"
+#include "strings.hpp"
 
 namespace ivory {
 
@@ -60,13 +61,21 @@ std::string without_attver_option(const std::string &line) {
     return line.substr(0, list_start) + kept + ");";
 }
 
+// Whether `line` is \restrict or \unrestrict (pg_dump >= 15.14), which ivory
+// drops; any other psql meta-command of `tool`'s output is an error.
+bool is_meta_command(const std::string &line, const std::string &tool) {
+    if (starts_with(line, "\\restrict ") || starts_with(line, "\\unrestrict "))
+        return true;
+    if (starts_with(line, "\\"))
+        throw Error(sqlstate::internal, "unexpected psql meta-command in the output of " + tool,
+                    line.substr(0, line.find(' ')));
+    return false;
+}
+
 // A top-level line of the dump as ivory runs it; empty to drop the line.
 std::string rewrite_top_level_line(const std::string &line) {
-    if (starts_with(line, "\\restrict ") || starts_with(line, "\\unrestrict "))
+    if (is_meta_command(line, "pg_dump"))
         return "";
-    if (starts_with(line, "\\"))
-        throw Error(sqlstate::internal, "unexpected psql meta-command in the output of pg_dump",
-                    line.substr(0, line.find(' ')));
     if (is_callers_setting(line))
         return "";
     if (starts_with(line, "SET "))
@@ -255,6 +264,18 @@ void SchemaDumpParser::take_line(const std::string &line) {
     else
         *current_ += rewritten + '\n';
     lexer_.feed_line(rewritten);
+}
+
+std::string without_meta_commands(const std::string &script) {
+    std::string kept;
+    SqlLexer lexer;
+    for (const std::string &line : split_lines(script)) {
+        const bool top_level = lexer.at_top_level();
+        lexer.feed_line(line);
+        if (!top_level || !is_meta_command(line, "pg_dumpall"))
+            kept += line + "\n";
+    }
+    return kept;
 }
 
 SchemaDump parse_schema_dump(const std::string &dump) {

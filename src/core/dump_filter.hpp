@@ -70,6 +70,10 @@ class SchemaDumpParser {
     std::string partial_line_;
 };
 
+// A pg_dumpall script without its psql meta-commands: `\restrict` and
+// `\unrestrict` lines dropped, any other one an error (ivory::Error).
+std::string without_meta_commands(const std::string &script);
+
 // The same for a whole dump at once.
 SchemaDump parse_schema_dump(const std::string &dump);
 

@@ -16,6 +16,13 @@ struct ObjectAction {
     std::string action; // created, exists, updated, recreated, dropped, absent, ...
 };
 
+// ivory.copy_roles: one row per thing done (or, in a dry run, to be done).
+struct RoleAction {
+    std::string role_name;
+    std::string action; // create, alter, set, grant, comment, skip, warning
+    std::string detail; // the statement (passwords shown as '********'), or why
+};
+
 // ivory.replication_ddl: one row per DDL command recorded on the source.
 struct RecordedDdl {
     long long id = 0;

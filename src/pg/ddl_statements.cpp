@@ -8,6 +8,7 @@
 #include "ddl_statements.hpp"
 
 #include "guard.hpp"
+#include "parsed_statements.hpp"
 
 extern "C" {
 #include "common/keywords.h"
@@ -187,23 +188,16 @@ std::string redacted_query(const std::string &query) {
 }
 
 std::vector<DdlStatement> event_trigger_statements(const std::string &query) {
-    const char *const source = query.c_str();
-    List *const parsed = guarded([source] { return raw_parser(source, RAW_PARSE_DEFAULT); });
     std::vector<DdlStatement> statements;
-    ListCell *cell;
-    foreach (cell, parsed) {
-        const RawStmt *raw = lfirst_node(RawStmt, cell);
-        const Node *statement = raw->stmt;
+    for (ParsedStatement &parsed : parsed_statements(query)) {
+        const Node *statement = parsed.tree;
         const CommandTag tag =
             guarded([statement] { return CreateCommandTag(const_cast<Node *>(statement)); });
         const bool selects_into = select_into(statement) != nullptr;
         if (!selects_into && !command_tag_event_trigger_ok(tag))
             continue;
-        const size_t start = raw->stmt_location > 0 ? static_cast<size_t>(raw->stmt_location) : 0;
-        const size_t length =
-            raw->stmt_len > 0 ? static_cast<size_t>(raw->stmt_len) : query.size() - start;
         DdlStatement made{selects_into ? "SELECT INTO" : GetCommandTagName(tag),
-                          query.substr(start, length), false, makes_temporary_table(statement)};
+                          std::move(parsed.text), false, makes_temporary_table(statement)};
         if (is_concurrent(statement)) {
             remove_concurrently(made.text);
             made.concurrently_removed = true;

@@ -140,6 +140,7 @@ TEST(CliOptions, HelpAtEveryLevelExitsZero) {
         {"copyschema", "-h"},
         {"replication", "--help"},
         {"syncsequences", "--help"},
+        {"copyroles", "--help"},
     };
     for (const auto &ask : asks) {
         const ParseResult result = parse(ask);
@@ -232,6 +233,13 @@ TEST(CliOptions, ReplicationStartStatusStopDropOptions) {
             .options.replication_drop;
     EXPECT_FALSE(drop.drop_user);
     EXPECT_EQ(drop.publication_name, "p");
+}
+
+TEST(CliOptions, CopyRolesOptions) {
+    EXPECT_TRUE(parse_valid({"copyroles", "--dry-run"}).options.copyroles.dry_run);
+    EXPECT_TRUE(parse_valid({"copyroles", "-n"}).options.copyroles.dry_run);
+    EXPECT_FALSE(parse_valid({"copyroles"}).options.copyroles.dry_run);
+    expect_usage_error({"copyroles", "--all"});
 }
 
 TEST(CliOptions, SyncSequencesOptions) {

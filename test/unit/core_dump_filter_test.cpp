@@ -164,6 +164,16 @@ TEST(DumpFilter, RefusesUnknownMetaCommands) {
     EXPECT_THROW(parse_schema_dump("SET x = 1;\n\\connect other\n"), Error);
 }
 
+TEST(DumpFilter, DropsRestrictLinesOfPgDumpall) {
+    const std::string script = "\\restrict Xy9\nSET standard_conforming_strings = on;\n"
+                               "CREATE ROLE app;\nCOMMENT ON ROLE app IS 'a\n\\restrict kept\n';\n"
+                               "\\unrestrict Xy9\n";
+    EXPECT_EQ(without_meta_commands(script),
+              "SET standard_conforming_strings = on;\nCREATE ROLE app;\n"
+              "COMMENT ON ROLE app IS 'a\n\\restrict kept\n';\n");
+    EXPECT_THROW(without_meta_commands("CREATE ROLE app;\n\\! rm -rf /\n"), Error);
+}
+
 TEST(SqlLexer, TracksQuotesCommentsAndDollarQuotes) {
     SqlLexer lexer;
     lexer.feed_line("SELECT 'open");
