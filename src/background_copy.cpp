@@ -124,7 +124,7 @@ void terminate_workers(pg::LocalSession &target, const std::string &subscription
 void wait_for_copy(pg::LocalSession &target, const Subscription &subscription) {
     for (;;) {
         const std::optional<CopyProgress> progress = copy_progress(target, subscription.oid);
-        const bool running = coordinator_pid(target, subscription.oid).has_value();
+        const bool running = progress && progress->running;
         if (progress && progress->state == "done") {
             const Rows waiting = target.query(
                 "SELECT 1 FROM pg_catalog.pg_subscription_rel WHERE srsubid = $1::pg_catalog.oid "
@@ -610,6 +610,11 @@ std::optional<CopyProgress> copy_progress(pg::LocalSession &target,
                                           const std::string &subscription_oid) {
     if (!copy_tables_installed(target))
         return std::nullopt;
+    // Whether the coordinator runs is asked before its state is read: it
+    // commits its last state before it lets go of its lock, so a state read
+    // after the lock was seen gone is final. (Read the other way round, a
+    // coordinator that ends in between looks stopped midway.)
+    const bool running = coordinator_pid(target, subscription_oid).has_value();
     const Rows job = target.query(
         "SELECT state, jobs::pg_catalog.text, round::pg_catalog.text, coalesce(error, ''), "
         "pg_catalog.round(EXTRACT(epoch FROM coalesce(finished_at, pg_catalog.now()) - "
@@ -618,7 +623,7 @@ std::optional<CopyProgress> copy_progress(pg::LocalSession &target,
         {Value(subscription_oid)}, "reading the initial copy");
     if (job.empty()) {
         // A first round's coordinator that has not committed its plan yet.
-        if (!coordinator_pid(target, subscription_oid))
+        if (!running)
             return std::nullopt;
         CopyProgress planning;
         planning.state = "starting";
@@ -634,7 +639,7 @@ std::optional<CopyProgress> copy_progress(pg::LocalSession &target,
     progress.round = static_cast<int>(number_of(row.at(2)));
     progress.error = text_of(row, 3);
     progress.seconds = number_of(row.at(4));
-    progress.running = coordinator_pid(target, subscription_oid).has_value();
+    progress.running = running;
     progress.workers_running = static_cast<int>(worker_pids(target, subscription_oid).size());
     for (const Row &task :
          // A table in ranges: copying while any range is taken or done,
