@@ -65,8 +65,8 @@ const std::vector<CommandSpec> &command_table() {
          "shop "
          "--json verify"},
         {"", "switchover",
-         "Lock the source, let the target catch up, sync sequences, verify the data, "
-         "drop the replication.",
+         "Lock the source, let the target catch up, sync sequences, copy large objects, verify "
+         "the data, drop the replication.",
          define_switchover_options, run_switchover,
          "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname "
          "shop "

@@ -17,6 +17,7 @@
 #include "core/status.hpp"
 #include "core/strings.hpp"
 #include "functions.hpp"
+#include "large_objects.hpp"
 #include "pg/guard.hpp"
 #include "pg/replication_catalog.hpp"
 #include "pg/spi.hpp"
@@ -381,6 +382,11 @@ void switch_while_locked(remote::Connection &source, const SwitchoverRequest &re
     const auto sequences = sync_sequences(request.source, 0, {}, 0, true, false);
     steps.record(CutoverStep::sync_sequences,
                  std::to_string(sequences.size()) + " sequence(s) set");
+
+    steps.start();
+    pg::LocalSession target(false);
+    steps.record(CutoverStep::copy_large_objects,
+                 large_objects_summary(copy_large_objects(source, target)));
 
     // Inside the window only what is cheap: the row counts of the tables
     // written since the online verify, unless a full verify is asked for or

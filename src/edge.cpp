@@ -29,6 +29,7 @@ PG_FUNCTION_INFO_V1(ivory_replication_ddl_skip);
 PG_FUNCTION_INFO_V1(ivory_replication_ddl_retry);
 PG_FUNCTION_INFO_V1(ivory_apply_recorded_ddl);
 PG_FUNCTION_INFO_V1(ivory_copy_roles);
+PG_FUNCTION_INFO_V1(ivory_copy_large_objects);
 PG_FUNCTION_INFO_V1(ivory_sync_sequences);
 PG_FUNCTION_INFO_V1(ivory_verify_data);
 PG_FUNCTION_INFO_V1(ivory_switchover);
@@ -198,6 +199,13 @@ extern "C" Datum ivory_copy_roles(PG_FUNCTION_ARGS) {
     });
 }
 
+extern "C" Datum ivory_copy_large_objects(PG_FUNCTION_ARGS) {
+    return call_from_postgres([&] {
+        return_rows(fcinfo, rows_of(ivory::copy_large_objects(source_argument(fcinfo, 0))));
+        return (Datum)0;
+    });
+}
+
 extern "C" Datum ivory_sync_sequences(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
         return_rows(fcinfo, rows_of(ivory::sync_sequences(
@@ -213,7 +221,7 @@ extern "C" Datum ivory_verify_data(PG_FUNCTION_ARGS) {
         // jobs and subscription_name came with 0.5.0.
         return_rows(
             fcinfo,
-            rows_of(ivory::verify_tables(
+            rows_of(ivory::verify_data(
                 {source_argument(fcinfo, 0), required_text_argument(fcinfo, 1, "publication_name"),
                  optional_text_argument(fcinfo, 4).value_or(""), int64_argument(fcinfo, 2, 100000),
                  optional_int32_argument(fcinfo, 3)})));

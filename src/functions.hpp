@@ -55,6 +55,10 @@ ReplicationStatus replication_status(const std::string &subscription,
 // altered here; with `dry_run` only what it would do.
 std::vector<RoleAction> copy_roles(const std::string &source, bool dry_run);
 
+// ivory.copy_large_objects (large_objects.cpp): every large object of the
+// source made the same here.
+std::vector<LargeObjectAction> copy_large_objects(const std::string &source);
+
 // The cut-over (cutover.cpp).
 std::vector<SequenceSetting> sync_sequences(const std::string &source, long long fixed_offset,
                                             const std::vector<std::string> &sequence_offsets,

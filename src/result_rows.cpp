@@ -86,6 +86,13 @@ Rows rows_of(const std::vector<RoleAction> &actions) {
     return rows;
 }
 
+Rows rows_of(const std::vector<LargeObjectAction> &actions) {
+    Rows rows;
+    for (const LargeObjectAction &action : actions)
+        rows.push_back({Value(action.object_id), Value(action.action), number(action.bytes)});
+    return rows;
+}
+
 Rows rows_of(const std::vector<TableVerdict> &verdicts) {
     Rows rows;
     for (const TableVerdict &verdict : verdicts)

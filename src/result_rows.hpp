@@ -26,6 +26,8 @@ Rows rows_of(const ReplicationStatus &status);
 Rows rows_of(const std::vector<SequenceSetting> &settings);
 // (role_name, action, detail)
 Rows rows_of(const std::vector<RoleAction> &actions);
+// (object_id, action, bytes)
+Rows rows_of(const std::vector<LargeObjectAction> &actions);
 // (table_name, source_rows, target_rows, matches, detail)
 Rows rows_of(const std::vector<TableVerdict> &verdicts);
 // (id, state, recorded_at, role_name, search_path, command_tag, objects,

@@ -23,6 +23,7 @@
 #include "core/replication_naming.hpp"
 #include "core/source_role.hpp"
 #include "core/strings.hpp"
+#include "large_objects.hpp"
 #include "pg/replication_catalog.hpp"
 #include "pg/spi.hpp"
 #include "remote/connection.hpp"
@@ -1005,6 +1006,15 @@ std::vector<TableVerdict> compare_row_counts(remote::Connection &source,
         verdicts.push_back({name, source_rows, target_rows, source_rows == target_rows,
                             source_rows == target_rows ? "same row count" : "row counts differ"});
     }
+    return verdicts;
+}
+
+std::vector<TableVerdict> verify_data(const VerifyRequest &request) {
+    std::vector<TableVerdict> verdicts = verify_tables(request);
+    remote::Connection source(request.source);
+    pg::LocalSession target(false);
+    if (std::optional<TableVerdict> objects = compare_large_objects(source, target))
+        verdicts.push_back(std::move(*objects));
     return verdicts;
 }
 

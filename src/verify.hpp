@@ -28,6 +28,10 @@ struct VerifyRequest {
 
 std::vector<TableVerdict> verify_tables(const VerifyRequest &request);
 
+// ivory.verify_data: the tables, then a row for the large objects when
+// either side has any.
+std::vector<TableVerdict> verify_data(const VerifyRequest &request);
+
 // The source's position now: where its WAL is inserted, past every commit
 // before, even one not yet written out (synchronous_commit = off), which
 // pg_current_wal_lsn may not cover.

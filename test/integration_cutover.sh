@@ -175,7 +175,8 @@ ivory_on $db switchover --max-lag 16000000 --timeout 120
 expect_status 0 "switchover while pgbench writes"
 switchover_took="switchover took $((SECONDS - started)) s: $(printf '%s\n' "$ERR" | grep -E ': [0-9.]+ s')"
 for step in "wait for sync: " "check blockers: " "verify data online: " "lock source: " \
-    "wait for final position: " "sync sequences: " "compare row counts: " "drop replication: " \
+    "wait for final position: " "sync sequences: " "copy large objects: " "compare row counts: " \
+    "drop replication: " \
     "the source was read-only for "; do
     expect_in "$step" "$ERR" "switchover reports the step '${step%: }' with its seconds"
 done

@@ -242,8 +242,9 @@ Verdict sequences_verdict(const Row &counts) {
 Verdict large_objects_verdict(const Row &counts) {
     const long large_objects = number(counts, 1);
     return {large_objects == 0, std::to_string(large_objects) +
-                                    " large objects on the source; copy them separately "
-                                    "(pg_dump --large-objects)"};
+                                    " large objects on the source; logical replication does not "
+                                    "carry them: switchover copies them while the source is "
+                                    "read-only (ivory.copy_large_objects on its own)"};
 }
 
 Verdict unlogged_verdict(QueryRunner &source) {

@@ -15,6 +15,7 @@ const std::pair<CutoverStep, std::string_view> step_words[] = {
     {CutoverStep::lock_source, "lock source"},
     {CutoverStep::wait_for_final_position, "wait for final position"},
     {CutoverStep::sync_sequences, "sync sequences"},
+    {CutoverStep::copy_large_objects, "copy large objects"},
     {CutoverStep::verify_data, "verify data"},
     {CutoverStep::compare_row_counts, "compare row counts"},
     {CutoverStep::drop_replication, "drop replication"},

@@ -23,6 +23,13 @@ struct RoleAction {
     std::string detail; // the statement (passwords shown as '********'), or why
 };
 
+// ivory.copy_large_objects: one row per large object of the source.
+struct LargeObjectAction {
+    std::string object_id;
+    std::string action; // created, replaced, unchanged
+    long long bytes = 0;
+};
+
 // ivory.replication_ddl: one row per DDL command recorded on the source.
 struct RecordedDdl {
     long long id = 0;
@@ -61,6 +68,7 @@ enum class CutoverStep {
     lock_source,
     wait_for_final_position,
     sync_sequences,
+    copy_large_objects,
     verify_data,
     compare_row_counts,
     drop_replication,
