@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <iterator>
+#include <utility>
 
 namespace ivory {
 
@@ -28,8 +29,18 @@ std::string join(const std::vector<std::string> &items, const std::string &separ
 void replace_all(std::string &text, const std::string &from, const std::string &to) {
     if (from.empty())
         return;
-    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-        text.replace(at, from.size(), to);
+    // Built anew in one pass: replacing in place moves the rest of the text
+    // at each occurrence, quadratic on a long text with many of them.
+    std::string replaced;
+    size_t done = 0;
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, done)) {
+        replaced.append(text, done, at - done).append(to);
+        done = at + from.size();
+    }
+    if (done == 0)
+        return;
+    replaced.append(text, done, std::string::npos);
+    text = std::move(replaced);
 }
 
 std::string human_bytes(long long bytes) {

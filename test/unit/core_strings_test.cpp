@@ -23,6 +23,18 @@ TEST(HumanBytes, NegativeValuesMirrorPositiveOnes) {
     EXPECT_EQ(human_bytes(-300LL * 1024 * 1024), "-300 MB");
 }
 
+TEST(ReplaceAll, ReplacesManyOccurrencesOfALongText) {
+    std::string text;
+    for (int i = 0; i < 200000; ++i)
+        text += "ab";
+    replace_all(text, "a", "xyz");
+    EXPECT_EQ(text.size(), 200000u * 4);
+    EXPECT_EQ(text.substr(0, 8), "xyzbxyzb");
+    std::string unchanged = "nothing here";
+    replace_all(unchanged, "zz", "y");
+    EXPECT_EQ(unchanged, "nothing here");
+}
+
 TEST(ReplaceAll, NeverRereadsAReplacement) {
     std::string text = "a-a-a";
     replace_all(text, "a", "aa");
