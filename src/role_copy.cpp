@@ -68,13 +68,6 @@ struct TargetRoles {
     std::string caller;
 };
 
-std::vector<std::string> first_column(const Rows &rows) {
-    std::vector<std::string> values;
-    for (const Row &row : rows)
-        values.push_back(text_of(row, 0));
-    return values;
-}
-
 // pg_dump's list of settings whose value is a list of quoted names: the
 // value is written as it stands, not as one string.
 bool is_list_setting(const std::string &name) {

@@ -39,13 +39,6 @@ Row single_row(QueryRunner &runner, const std::string &sql, const std::string &s
     return rows.front();
 }
 
-std::vector<std::string> first_column(const Rows &rows) {
-    std::vector<std::string> values;
-    for (const Row &row : rows)
-        values.push_back(text(row, 0));
-    return values;
-}
-
 // What a check found: whether it passed, and what is wrong and how to fix it.
 struct Verdict {
     bool ok;

@@ -54,6 +54,14 @@ inline std::string text_of(const Row &row, size_t column) {
     return value_or(row.at(column), "");
 }
 
+// The first column of every row, "" for NULL.
+inline std::vector<std::string> first_column(const Rows &rows) {
+    std::vector<std::string> values;
+    for (const Row &row : rows)
+        values.push_back(text_of(row, 0));
+    return values;
+}
+
 // The first row of `rows`, or an error naming what the query was for: a
 // source that answers with no row (a slot or a database gone meanwhile, a
 // view that hides it) is an error, never a read past the end.
