@@ -32,6 +32,8 @@ using Clock = std::chrono::steady_clock;
 
 // How often switchover looks again while it waits.
 constexpr long poll_interval_ms = 250;
+// The same inside the read-only window, where every millisecond counts.
+constexpr long locked_poll_interval_ms = 10;
 
 double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
@@ -365,7 +367,7 @@ std::string wait_for_final_position(remote::Connection &source, const Switchover
                             "position " +
                             final_position,
                         "", unlock_hint);
-        pg::sleep_interruptibly(poll_interval_ms);
+        pg::sleep_interruptibly(locked_poll_interval_ms);
     }
 }
 
