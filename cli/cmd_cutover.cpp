@@ -1,14 +1,20 @@
 // ivory verify, ivory switchover and ivory unlock-source: each is one call of
 // ivory.verify_data, ivory.switchover or ivory.unlock_source in the target
 // database, every value sent as a bind parameter and passed by parameter name.
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "../src/core/strings.hpp"
 #include "commands.hpp"
 #include "cutover_report.hpp"
 #include "json_output.hpp"
+#include "report_file.hpp"
+#include "switchover_report.hpp"
 #include "target.hpp"
 
 namespace ivory::cli {
@@ -20,10 +26,13 @@ const char *const verify_query =
     "source => $1, publication_name => $2, subscription_name => $3, "
     "jobs => NULLIF($4, '')::integer)";
 const char *const switchover_query =
-    "SELECT step, seconds, detail FROM ivory.switchover(source => $1, max_lag => $2::bigint, "
-    "timeout_seconds => $3::double precision, lock_source => $4::boolean, "
+    "SELECT step, seconds, detail, evidence FROM ivory.switchover(source => $1, "
+    "max_lag => $2::bigint, timeout_seconds => $3::double precision, lock_source => $4::boolean, "
     "publication_name => $5, subscription_name => $6, verify_in_window => $7::boolean, "
-    "force => $8::boolean, jobs => NULLIF($9, '')::integer)";
+    "force => $8::boolean, jobs => NULLIF($9, '')::integer, dry_run => $10::boolean)";
+// The report's checks: the same as `ivory check`.
+const char *const report_checks_query =
+    "SELECT checker, description, severity, ok, detail FROM ivory.check($1)";
 const char *const unlock_query = "SELECT ivory.unlock_source(source => $1) AS message";
 
 std::string sql_boolean(bool value) {
@@ -124,7 +133,42 @@ void define_switchover_options(CLI::App &command, CommandOptions &options,
                      "Lock the source even when sessions or prepared transactions found before "
                      "the lock would hold it up (the lock ends the sessions).");
     add_verify_jobs(command, switchover.jobs);
+    command.add_flag("--dry-run", switchover.dry_run,
+                     "Rehearse: lock nothing and change nothing, but measure how long each step "
+                     "takes now, name what would hold up the lock and forecast the read-only "
+                     "window. Exits 1 when a switchover now would stop.");
+    command
+        .add_option("--report", switchover.report,
+                    "Write the evidence (checks, each step's time, each table's verdict with "
+                    "its hashes, the LSN of the switch) to this file: JSON when it ends in "
+                    ".json, else Markdown.")
+        ->type_name("FILE");
 }
+
+namespace {
+
+// What a rehearsal found that would stop a switchover now, from the steps'
+// evidence: tables not ready, blockers (unless forced), tables that differ.
+std::vector<std::string> rehearsal_stoppers(const nlohmann::ordered_json &steps, bool force) {
+    std::vector<std::string> stoppers;
+    for (const nlohmann::ordered_json &row : steps) {
+        const nlohmann::ordered_json evidence = row.value("evidence", nlohmann::ordered_json());
+        if (!evidence.is_object())
+            continue;
+        for (const auto &waiting : evidence.value("waiting_for", nlohmann::ordered_json::array()))
+            stoppers.push_back("waiting for " + waiting.get<std::string>());
+        if (!force)
+            for (const auto &blocker : evidence.value("blocking", nlohmann::ordered_json::array()))
+                stoppers.push_back(blocker.get<std::string>());
+        if (row.value("step", "") == cutover_step_word(CutoverStep::verify_online))
+            for (const auto &table : evidence.value("tables", nlohmann::ordered_json::array()))
+                if (table.value("matches", nlohmann::ordered_json()) == false)
+                    stoppers.push_back(table.value("table", "") + " differs");
+    }
+    return stoppers;
+}
+
+} // namespace
 
 ExitCode run_switchover(const Invocation &invocation) {
     static const Logger log("ivory.switchover");
@@ -132,30 +176,73 @@ ExitCode run_switchover(const Invocation &invocation) {
     const Connection target = prepared_target(invocation, log);
     if (!target)
         return ExitCode::failure;
-    log.info("switching over: waiting for the target to catch up" +
-             std::string(switchover.lock_source ? ", then locking the source" : ""));
+    const std::string source = build_conninfo(invocation.global.source);
+    SwitchoverReportInput report;
+    report.dry_run = switchover.dry_run;
+    if (!switchover.report.empty()) {
+        // A report that cannot be written is found before anything happens.
+        if (!write_file(switchover.report, "", log))
+            return ExitCode::failure;
+        report.generated_at = utc_timestamp(std::chrono::system_clock::now());
+        report.source = describe_connection(connection_keywords(invocation.global.source));
+        report.target = describe_connected(target.get());
+        const Result checks =
+            run_query(target.get(), report_checks_query, {source}, log, "could not run the checks");
+        if (!checks)
+            return ExitCode::failure;
+        report.checks = result_rows(checks.get());
+    }
+    if (switchover.dry_run)
+        log.info("rehearsing the switchover (--dry-run): every step measured, nothing locked "
+                 "or changed");
+    else
+        log.info("switching over: waiting for the target to catch up" +
+                 std::string(switchover.lock_source ? ", then locking the source" : ""));
     const Result result =
         run_query(target.get(), switchover_query,
-                  {build_conninfo(invocation.global.source), std::to_string(switchover.max_lag),
-                   sql_double(switchover.timeout), sql_boolean(switchover.lock_source),
-                   switchover.publication_name, switchover.subscription_name,
-                   sql_boolean(switchover.verify_in_window), sql_boolean(switchover.force),
-                   optional_number(switchover.jobs)},
-                  log, "switchover failed");
+                  {source, std::to_string(switchover.max_lag), sql_double(switchover.timeout),
+                   sql_boolean(switchover.lock_source), switchover.publication_name,
+                   switchover.subscription_name, sql_boolean(switchover.verify_in_window),
+                   sql_boolean(switchover.force), optional_number(switchover.jobs),
+                   sql_boolean(switchover.dry_run)},
+                  log, switchover.dry_run ? "the rehearsal failed" : "switchover failed");
     if (!result) {
-        if (switchover.lock_source)
+        if (!switchover.report.empty()) {
+            report.error = PQerrorMessage(target.get());
+            while (!report.error.empty() && report.error.back() == '\n')
+                report.error.pop_back();
+            write_switchover_report(switchover.report, report, log);
+        }
+        if (switchover.lock_source && !switchover.dry_run)
             log.info("if the source database was made read-only, 'ivory unlock-source' (with "
                      "the same --source-* options) makes it writable again");
         return ExitCode::failure;
     }
     for (int row = 0; row < PQntuples(result.get()); ++row)
-        log.info(
-            switchover_message(SwitchoverStep{field(result.get(), row, "step").value_or(""),
-                                              decimal_field(result.get(), row, "seconds"),
-                                              field(result.get(), row, "detail").value_or("")}));
-    log.info("switchover complete: the target database is on its own now");
+        log.info(switchover_message(SwitchoverStep{field(result.get(), row, "step").value_or(""),
+                                                   decimal_field(result.get(), row, "seconds"),
+                                                   field(result.get(), row, "detail").value_or("")},
+                                    switchover.dry_run));
+    report.steps = result_rows(result.get());
+    bool written = true; // the report, when one is asked for
+    if (!switchover.report.empty())
+        written = write_switchover_report(switchover.report, report, log);
     if (invocation.global.json)
         print_result_as_json(result.get(), std::cout);
+    if (switchover.dry_run) {
+        const std::vector<std::string> stoppers =
+            rehearsal_stoppers(report.steps, switchover.force);
+        if (!stoppers.empty()) {
+            log.error("dry run: a switchover now would stop: " + join(stoppers, "; "));
+            return ExitCode::failure;
+        }
+        log.info("dry run complete: nothing was locked or changed; a switchover now would go "
+                 "through");
+        return written ? ExitCode::ok : ExitCode::failure;
+    }
+    // A report lost now (logged) does not undo a switchover that happened:
+    // its exit status stays that of the switchover.
+    log.info("switchover complete: the target database is on its own now");
     return ExitCode::ok;
 }
 

@@ -125,12 +125,16 @@ std::string format_seconds(std::optional<double> seconds) {
     return text;
 }
 
-std::string switchover_message(const SwitchoverStep &row) {
+std::string switchover_message(const SwitchoverStep &row, bool dry_run) {
     const std::optional<CutoverStep> step = parse_cutover_step(row.step);
     if (step == CutoverStep::total)
-        return with_detail("switchover took " + format_seconds(row.seconds), row.detail);
+        return with_detail((dry_run ? "the dry run took " : "switchover took ") +
+                               format_seconds(row.seconds),
+                           dry_run ? "" : row.detail);
     if (step == CutoverStep::source_read_only)
-        return with_detail("the source was read-only for " + format_seconds(row.seconds),
+        return with_detail((dry_run ? "forecast: the source would be read-only for about "
+                                    : "the source was read-only for ") +
+                               format_seconds(row.seconds),
                            row.detail);
     return with_detail(row.step + ": " + format_seconds(row.seconds), row.detail);
 }

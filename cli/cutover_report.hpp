@@ -51,7 +51,8 @@ std::string format_seconds(std::optional<double> seconds);
 
 // "lock source: 0.12 s - <detail>"; the row 'source read-only' as "the source
 // was read-only for 3.45 s - <detail>", the row 'total' as "switchover took
-// 5.67 s".
-std::string switchover_message(const SwitchoverStep &row);
+// 5.67 s"; of a rehearsal "forecast: the source would be read-only for about
+// 0.50 s - <detail>" and "the dry run took 5.67 s".
+std::string switchover_message(const SwitchoverStep &row, bool dry_run = false);
 
 } // namespace ivory::cli

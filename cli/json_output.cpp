@@ -16,6 +16,8 @@ constexpr Oid int4_type = 23;
 constexpr Oid float4_type = 700;
 constexpr Oid float8_type = 701;
 constexpr Oid numeric_type = 1700;
+constexpr Oid json_type = 114;
+constexpr Oid jsonb_type = 3802;
 
 nlohmann::ordered_json value_as_json(const PGresult *result, int row, int column) {
     if (PQgetisnull(result, row, column))
@@ -38,6 +40,14 @@ nlohmann::ordered_json value_as_json(const PGresult *result, int row, int column
             return number;
         return text;
     }
+    case json_type:
+    case jsonb_type: {
+        // Nested as JSON, not as a string of it.
+        nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(text, nullptr, false);
+        if (parsed.is_discarded())
+            return text;
+        return parsed;
+    }
     default:
         return text;
     }
@@ -45,7 +55,7 @@ nlohmann::ordered_json value_as_json(const PGresult *result, int row, int column
 
 } // namespace
 
-std::string result_as_json(const PGresult *result) {
+nlohmann::ordered_json result_rows(const PGresult *result) {
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
     const int columns = PQnfields(result);
     for (int row = 0; row < PQntuples(result); ++row) {
@@ -54,8 +64,13 @@ std::string result_as_json(const PGresult *result) {
             object[PQfname(result, column)] = value_as_json(result, row, column);
         rows.push_back(std::move(object));
     }
+    return rows;
+}
+
+std::string result_as_json(const PGresult *result) {
     // Invalid UTF-8 (a database in another encoding) is replaced, not fatal.
-    return rows.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    return result_rows(result).dump(2, ' ', false,
+                                    nlohmann::ordered_json::error_handler_t::replace);
 }
 
 void print_result_as_json(const PGresult *result, std::ostream &out) {

@@ -113,6 +113,8 @@ struct SwitchoverOptions {
     bool verify_in_window = false;
     bool force = false;
     std::optional<int> jobs; // verify's connections to the source
+    bool dry_run = false;    // a rehearsal: nothing locked or changed
+    std::string report;      // "": no report file
 };
 
 // The options of every command; only those of the chosen command are filled in.

@@ -44,6 +44,32 @@ std::string utc_timestamp(std::chrono::system_clock::time_point when) {
     return format_utc(when, "%Y-%m-%d %H:%M:%S UTC");
 }
 
+namespace {
+
+// Writes `content` to `fd` and closes it; false with the failure logged.
+bool write_and_close(int fd, const std::string &path, const std::string &content,
+                     const Logger &log) {
+    size_t written = 0;
+    while (written < content.size()) {
+        const ssize_t n = write(fd, content.data() + written, content.size() - written);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            log.error("could not write " + path + ": " + std::strerror(errno));
+            close(fd);
+            return false;
+        }
+        written += static_cast<size_t>(n);
+    }
+    if (close(fd) != 0) {
+        log.error("could not write " + path + ": " + std::strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
 std::optional<std::string> write_new_file(std::string path_template, const std::string &content,
                                           const Logger &log) {
     const int suffix_length = static_cast<int>(std::strlen(report_suffix));
@@ -52,25 +78,20 @@ std::optional<std::string> write_new_file(std::string path_template, const std::
         log.error("could not create " + path_template + ": " + std::strerror(errno));
         return std::nullopt;
     }
-    size_t written = 0;
-    while (written < content.size()) {
-        const ssize_t n = write(fd, content.data() + written, content.size() - written);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            log.error("could not write " + path_template + ": " + std::strerror(errno));
-            close(fd);
-            unlink(path_template.c_str());
-            return std::nullopt;
-        }
-        written += static_cast<size_t>(n);
-    }
-    if (close(fd) != 0) {
-        log.error("could not write " + path_template + ": " + std::strerror(errno));
+    if (!write_and_close(fd, path_template, content, log)) {
         unlink(path_template.c_str());
         return std::nullopt;
     }
     return path_template;
+}
+
+bool write_file(const std::string &path, const std::string &content, const Logger &log) {
+    const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        log.error("could not create " + path + ": " + std::strerror(errno));
+        return false;
+    }
+    return write_and_close(fd, path, content, log);
 }
 
 void open_in_browser(const std::string &path, const Logger &log) {

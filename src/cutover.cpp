@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/catalog_queries.hpp"
 #include "core/error.hpp"
 #include "core/quote.hpp"
@@ -29,6 +31,7 @@ namespace ivory {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using Json = nlohmann::ordered_json;
 
 // How often switchover looks again while it waits.
 constexpr long poll_interval_ms = 250;
@@ -137,16 +140,55 @@ struct SwitchoverRequest {
     Clock::time_point deadline;
 };
 
+// A step's evidence as the row's JSON text; "" (NULL) for none.
+std::string evidence_text(const Json &evidence) {
+    return evidence.is_null() ? "" : evidence.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+// Each table's verdict, with its hashes where it was hashed: what a DBA signs
+// off on.
+Json tables_evidence(const std::vector<TableVerdict> &verdicts) {
+    Json tables = Json::array();
+    for (const TableVerdict &verdict : verdicts) {
+        Json table = {{"table", verdict.table_name},
+                      {"source_rows", verdict.source_rows ? Json(*verdict.source_rows) : Json()},
+                      {"target_rows", verdict.target_rows ? Json(*verdict.target_rows) : Json()},
+                      {"matches", verdict.matches ? Json(*verdict.matches) : Json()},
+                      {"detail", verdict.detail}};
+        if (verdict.hashes) {
+            table["source_hash"] = verdict.hashes->source;
+            table["target_hash"] = verdict.hashes->target;
+            table["row_hash"] = verdict.hashes->row_hash;
+        }
+        tables.push_back(std::move(table));
+    }
+    return {{"tables", std::move(tables)}};
+}
+
 class StepRecorder {
   public:
     void start() { step_start_ = Clock::now(); }
-    void record(CutoverStep step, const std::string &detail) {
-        steps_.push_back(
-            {std::string(cutover_step_word(step)), seconds_since(step_start_), detail});
+    void record(CutoverStep step, const std::string &detail, const Json &evidence = Json()) {
+        steps_.push_back({std::string(cutover_step_word(step)), seconds_since(step_start_), detail,
+                          evidence_text(evidence)});
     }
     void summary(CutoverStep step, Clock::time_point since, const std::string &detail) {
         steps_.push_back({std::string(cutover_step_word(step)), seconds_since(since), detail});
     }
+    // A summary row of a given length: the forecast of a rehearsal.
+    void summary(CutoverStep step, double seconds, const std::string &detail,
+                 const Json &evidence) {
+        steps_.push_back(
+            {std::string(cutover_step_word(step)), seconds, detail, evidence_text(evidence)});
+    }
+    // The seconds of the steps recorded since step number `first`.
+    double seconds_from(size_t first) const {
+        double sum = 0;
+        for (size_t i = first; i < steps_.size(); ++i)
+            sum += steps_[i].seconds.value_or(0);
+        return sum;
+    }
+    size_t size() const { return steps_.size(); }
     std::vector<SwitchoverStep> steps() && { return std::move(steps_); }
 
   private:
@@ -155,12 +197,13 @@ class StepRecorder {
 };
 
 // 1. Every table ready and the lag small enough, read from the status itself.
-void wait_for_sync(const SwitchoverRequest &request) {
+// A rehearsal reads it once and returns what a switchover would wait for.
+std::vector<std::string> wait_for_sync(const SwitchoverRequest &request) {
     for (;;) {
         const std::vector<std::string> waiting =
             replication_status(request.subscription, request.source).blocking(request.max_lag);
-        if (waiting.empty())
-            return;
+        if (waiting.empty() || request.choices.dry_run)
+            return waiting;
         if (Clock::now() >= request.deadline)
             throw Error(sqlstate::query_canceled,
                         "switchover timed out after " + seconds_text(request.timeout_seconds) +
@@ -285,9 +328,15 @@ std::string listed(const std::vector<std::string> &items) {
     return text;
 }
 
-// 2. What would hold up the lock, refused unless forced.
-std::string check_blockers(remote::Connection &source, const SwitchoverRequest &request) {
+// 2. What would hold up the lock, refused unless forced; a rehearsal names
+// it and goes on.
+std::string check_blockers(remote::Connection &source, const SwitchoverRequest &request,
+                           Json &evidence) {
     const Blockers blockers = find_blockers(source, slot_name_for(request.subscription));
+    evidence = {{"blocking", blockers.blocking}, {"worth_a_word", blockers.worth_a_word}};
+    if (!blockers.blocking.empty() && !request.choices.force && request.choices.dry_run)
+        return "would stop before the lock: " + listed(blockers.blocking) +
+               (blockers.worth_a_word.empty() ? "" : "; also: " + listed(blockers.worth_a_word));
     if (!blockers.blocking.empty() && !request.choices.force)
         throw Error("55006", "switchover stopped before the lock: " + listed(blockers.blocking),
                     blockers.worth_a_word.empty() ? "" : "Also: " + listed(blockers.worth_a_word),
@@ -311,18 +360,21 @@ std::vector<std::string> failing_tables(const std::vector<TableVerdict> &verdict
 }
 
 // 3. A full verify while the source is still writable: a real difference
-// stops here, before anything is locked.
+// stops here, before anything is locked (a rehearsal reports it).
 std::vector<TableVerdict> verify_online(const SwitchoverRequest &request) {
     std::vector<TableVerdict> verdicts = verify_tables(
         {request.source, request.publication, request.subscription, 100000, request.choices.jobs});
     if (const std::vector<std::string> differing = failing_tables(verdicts, false);
-        !differing.empty())
+        !differing.empty() && !request.choices.dry_run)
         throw Error(sqlstate::internal, "switchover stopped: the data differs",
                     join(differing, "; "), "The source was not locked; nothing changed.");
     return verdicts;
 }
 
 std::string verdicts_summary(const std::vector<TableVerdict> &verdicts) {
+    if (const std::vector<std::string> differing = failing_tables(verdicts, false);
+        !differing.empty())
+        return "the data differs, a switchover would stop here: " + listed(differing);
     size_t open = 0;
     for (const TableVerdict &verdict : verdicts)
         open += verdict.matches ? 0 : 1;
@@ -350,9 +402,21 @@ std::string lock_source_database(remote::Connection &source) {
     return text_of(first_row(ended, "ending the source's other sessions"), 0);
 }
 
+// What the lock would end, of a rehearsal: the sessions counted, none ended.
+std::string sessions_the_lock_ends(remote::Connection &source) {
+    return text_of(
+        first_row(source.query(std::string("SELECT pg_catalog.count(*)::pg_catalog.text FROM "
+                                           "pg_catalog.pg_stat_activity a WHERE ") +
+                                   other_sessions + " AND " + may_end_session,
+                               "counting the source's other sessions"),
+                  "counting the source's other sessions"),
+        0);
+}
+
 // 5. The target confirms the source's final position; returns it. The insert
 // position, flushed: a last commit not yet written out (synchronous_commit =
 // off) may lie past the write position.
+// A rehearsal waits the same way for the position of now: the lag drained.
 std::string wait_for_final_position(remote::Connection &source, const SwitchoverRequest &request) {
     const std::string final_position = source_position(source);
     flush_wal(source);
@@ -363,10 +427,13 @@ std::string wait_for_final_position(remote::Connection &source, const Switchover
         if (Clock::now() >= request.deadline)
             throw Error(sqlstate::query_canceled,
                         "switchover timed out after " + seconds_text(request.timeout_seconds) +
-                            " s waiting for the target to confirm the source's final WAL "
-                            "position " +
+                            " s waiting for the target to confirm the source's " +
+                            (request.choices.dry_run ? "" : "final ") + "WAL position " +
                             final_position,
-                        "", unlock_hint);
+                        "",
+                        request.choices.dry_run ? "A dry run locks nothing: the source was not "
+                                                  "locked and nothing changed."
+                                                : unlock_hint);
         pg::sleep_interruptibly(locked_poll_interval_ms);
     }
 }
@@ -376,19 +443,33 @@ std::string wait_for_final_position(remote::Connection &source, const Switchover
 void switch_while_locked(remote::Connection &source, const SwitchoverRequest &request,
                          const ModificationCounts &counts_before, bool online_open,
                          StepRecorder &steps) {
+    const bool dry_run = request.choices.dry_run;
     steps.start();
     const std::string final_position = wait_for_final_position(source, request);
-    steps.record(CutoverStep::wait_for_final_position, "confirmed up to " + final_position);
+    steps.record(CutoverStep::wait_for_final_position,
+                 dry_run ? "the target confirmed the position of now, " + final_position +
+                               ", in this time: the lag a lock would wait for"
+                         : "confirmed up to " + final_position,
+                 {{"lsn", final_position}});
 
     steps.start();
-    const auto sequences = sync_sequences(request.source, 0, {}, 0, true, false);
+    const auto sequences = sync_sequences(request.source, 0, {}, 0, true, dry_run);
+    Json sequence_values = Json::array();
+    for (const SequenceSetting &sequence : sequences)
+        sequence_values.push_back(
+            {{"sequence", sequence.sequence_name},
+             {"value", sequence.target_value ? Json(*sequence.target_value) : Json()}});
     steps.record(CutoverStep::sync_sequences,
-                 std::to_string(sequences.size()) + " sequence(s) set");
+                 std::to_string(sequences.size()) + " sequence(s) " +
+                     (dry_run ? "to set, read in this time" : "set"),
+                 {{"sequences", std::move(sequence_values)}});
 
     steps.start();
     pg::LocalSession target(false);
+    const std::vector<LargeObjectAction> objects = copy_large_objects(source, target, dry_run);
     steps.record(CutoverStep::copy_large_objects,
-                 large_objects_summary(copy_large_objects(source, target)));
+                 large_objects_summary(objects, dry_run) +
+                     (dry_run ? " (compared in this time; copying adds to it)" : ""));
 
     // Inside the window only what is cheap: the row counts of the tables
     // written since the online verify, unless a full verify is asked for or
@@ -399,15 +480,23 @@ void switch_while_locked(remote::Connection &source, const SwitchoverRequest &re
         verify_fully ? verify_tables({request.source, request.publication, request.subscription,
                                       100000, request.choices.jobs})
                      : compare_row_counts(source, request.publication, counts_before);
-    if (const std::vector<std::string> differing = failing_tables(verdicts, true);
-        !differing.empty())
+    const std::vector<std::string> differing = failing_tables(verdicts, true);
+    if (!differing.empty() && !dry_run)
         throw Error(sqlstate::internal, "switchover stopped: the data differs",
                     join(differing, "; "), unlock_hint);
     steps.record(verify_fully ? CutoverStep::verify_data : CutoverStep::compare_row_counts,
-                 verify_fully ? std::to_string(verdicts.size()) + " table(s) match"
-                              : std::to_string(verdicts.size()) + " table(s) with the same count");
+                 !differing.empty() ? "differ now, with the source writable and rows in flight: " +
+                                          listed(differing)
+                 : verify_fully ? std::to_string(verdicts.size()) + " table(s) match"
+                                : std::to_string(verdicts.size()) + " table(s) with the same count",
+                 tables_evidence(verdicts));
 
     steps.start();
+    if (dry_run) {
+        steps.record(CutoverStep::drop_replication,
+                     "not dropped (dry run): the subscription, publication, slot and role stay");
+        return;
+    }
     const auto dropped =
         replication_drop(request.source, request.publication, request.subscription, true);
     steps.record(CutoverStep::drop_replication,
@@ -529,20 +618,45 @@ std::vector<SwitchoverStep> switchover(const std::string &source_conninfo, long 
         require_switchover_privileges(source, lock_source);
     }
 
+    const bool dry_run = choices.dry_run;
     steps.start();
-    wait_for_sync(request);
+    const std::vector<std::string> waiting = wait_for_sync(request);
     steps.record(CutoverStep::wait_for_sync,
-                 "every table ready, lag at most " + std::to_string(max_lag) + " bytes");
+                 waiting.empty()
+                     ? "every table ready, lag at most " + std::to_string(max_lag) + " bytes"
+                     : "a switchover would wait for: " + listed(waiting),
+                 {{"waiting_for", waiting}});
 
     remote::Connection source(source_conninfo);
     steps.start();
-    steps.record(CutoverStep::check_blockers, check_blockers(source, request));
+    Json blockers;
+    const std::string blockers_found = check_blockers(source, request, blockers);
+    steps.record(CutoverStep::check_blockers, blockers_found, blockers);
 
     steps.start();
     const ModificationCounts counts_before = modification_counts(source, publication);
     const std::vector<TableVerdict> online = verify_online(request);
     const bool online_open = !failing_tables(online, true).empty();
-    steps.record(CutoverStep::verify_online, verdicts_summary(online));
+    steps.record(CutoverStep::verify_online, verdicts_summary(online), tables_evidence(online));
+
+    if (dry_run) {
+        // The same steps but the lock and the drop, the source left writable:
+        // their times added up are the window a switchover would have now.
+        const size_t window_start = steps.size();
+        steps.start();
+        steps.record(CutoverStep::lock_source,
+                     lock_source ? "not locked (dry run): the lock would end " +
+                                       sessions_the_lock_ends(source) + " session(s)"
+                                 : "skipped (lock_source => false)");
+        switch_while_locked(source, request, counts_before, online_open, steps);
+        const double forecast = steps.seconds_from(window_start);
+        steps.summary(CutoverStep::source_read_only, forecast,
+                      "a forecast of the dry run, the steps from 'lock source' on added up; "
+                      "nothing was locked or changed, the replication stays",
+                      {{"forecast_seconds", forecast}});
+        steps.summary(CutoverStep::total, started, "dry run");
+        return std::move(steps).steps();
+    }
 
     steps.start();
     const Clock::time_point locked_at = Clock::now();

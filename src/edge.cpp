@@ -45,6 +45,7 @@ using ivory::pg::float8_argument;
 using ivory::pg::int64_argument;
 using ivory::pg::optional_int32_argument;
 using ivory::pg::optional_text_argument;
+using ivory::pg::required_bool_argument;
 using ivory::pg::required_text_argument;
 using ivory::pg::return_rows;
 using ivory::pg::text_array_argument;
@@ -193,8 +194,9 @@ extern "C" Datum ivory_apply_recorded_ddl(PG_FUNCTION_ARGS) {
 
 extern "C" Datum ivory_copy_roles(PG_FUNCTION_ARGS) {
     return call_from_postgres([&] {
-        return_rows(fcinfo, rows_of(ivory::copy_roles(source_argument(fcinfo, 0),
-                                                      bool_argument(fcinfo, 1))));
+        return_rows(fcinfo,
+                    rows_of(ivory::copy_roles(source_argument(fcinfo, 0),
+                                              required_bool_argument(fcinfo, 1, "dry_run"))));
         return (Datum)0;
     });
 }
@@ -237,7 +239,8 @@ extern "C" Datum ivory_switchover(PG_FUNCTION_ARGS) {
                                 required_text_argument(fcinfo, 4, "publication_name"),
                                 required_text_argument(fcinfo, 5, "subscription_name"),
                                 {bool_argument(fcinfo, 6), bool_argument(fcinfo, 7),
-                                 optional_int32_argument(fcinfo, 8)})));
+                                 optional_int32_argument(fcinfo, 8),
+                                 required_bool_argument(fcinfo, 9, "dry_run")})));
         return (Datum)0;
     });
 }

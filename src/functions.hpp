@@ -68,6 +68,7 @@ struct SwitchoverChoices {
     bool verify_in_window = false; // a full verify while the source is read-only too
     bool force = false;            // lock even with sessions that would hold it up
     std::optional<int> jobs;       // verify's connections to the source
+    bool dry_run = false;          // a rehearsal: every step measured, nothing locked or changed
 };
 std::vector<SwitchoverStep> switchover(const std::string &source, long long max_lag,
                                        double timeout_seconds, bool lock_source,

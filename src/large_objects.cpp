@@ -141,7 +141,7 @@ void copy_object(remote::Connection &source, pg::LocalSession &target, const std
 } // namespace
 
 std::vector<LargeObjectAction> copy_large_objects(remote::Connection &source,
-                                                  pg::LocalSession &target) {
+                                                  pg::LocalSession &target, bool dry_run) {
     const LargeObjects on_source = large_objects_of(source, "reading the source's large objects");
     const LargeObjects here = large_objects_of(target, "reading the large objects here");
     std::vector<LargeObjectAction> actions;
@@ -152,13 +152,17 @@ std::vector<LargeObjectAction> copy_large_objects(remote::Connection &source,
             actions.push_back({oid, "unchanged", object.size});
             continue;
         }
+        if (dry_run) {
+            actions.push_back({oid, exists_here ? "would replace" : "would create", object.size});
+            continue;
+        }
         copy_object(source, target, oid, object, exists_here);
         actions.push_back({oid, exists_here ? "replaced" : "created", object.size});
     }
     return actions;
 }
 
-std::string large_objects_summary(const std::vector<LargeObjectAction> &actions) {
+std::string large_objects_summary(const std::vector<LargeObjectAction> &actions, bool dry_run) {
     long long copied = 0;
     long long bytes = 0;
     for (const LargeObjectAction &action : actions)
@@ -166,7 +170,8 @@ std::string large_objects_summary(const std::vector<LargeObjectAction> &actions)
             ++copied;
             bytes += action.bytes;
         }
-    return std::to_string(copied) + " large object(s) copied (" + human_bytes(bytes) + "), " +
+    return std::to_string(copied) + " large object(s) " + (dry_run ? "to copy" : "copied") + " (" +
+           human_bytes(bytes) + "), " +
            std::to_string(static_cast<long long>(actions.size()) - copied) + " unchanged";
 }
 

@@ -105,7 +105,8 @@ Rows rows_of(const std::vector<TableVerdict> &verdicts) {
 Rows rows_of(const std::vector<SwitchoverStep> &steps) {
     Rows rows;
     for (const SwitchoverStep &step : steps)
-        rows.push_back({Value(step.step), decimal(step.seconds, "%.3f"), Value(step.detail)});
+        rows.push_back({Value(step.step), decimal(step.seconds, "%.3f"), Value(step.detail),
+                        step.evidence.empty() ? Value() : Value(step.evidence)});
     return rows;
 }
 

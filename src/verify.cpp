@@ -248,6 +248,7 @@ class Readings {
     }
 
     long long range_rows() const { return range_rows_; }
+    const std::string &row_hash() const { return hash_; }
     KeySpan range_span(long long range) const {
         return {range * range_rows_, range * range_rows_ + range_rows_ - 1};
     }
@@ -298,6 +299,13 @@ RowHashes row_hashes(const Rows &rows) {
     for (const Row &row : rows)
         hashes[number_of(row.at(0))] = text_of(row, 1);
     return hashes;
+}
+
+std::string table_hash(const RangeHashes &ranges) {
+    std::vector<std::string> sums;
+    for (const auto &entry : ranges)
+        sums.push_back(entry.second.hash);
+    return sum_of_integers(sums);
 }
 
 long long total_rows(const RangeHashes &ranges) {
@@ -783,8 +791,13 @@ TableVerdict verdict_of(const TableToVerify &table, const Readings &readings,
                                         ? ""
                                         : "not in publication " + quote_identifier(publication) +
                                               ", so not replicated (replication create adds it): ";
-    TableVerdict verdict{table.name, total_rows(on_source), total_rows(on_target), true,
-                         unpublished + "same rows"};
+    TableVerdict verdict{
+        table.name,
+        total_rows(on_source),
+        total_rows(on_target),
+        true,
+        unpublished + "same rows",
+        TableHashes{table_hash(on_source), table_hash(on_target), readings.row_hash()}};
     std::vector<RangeResult> differing;
     std::vector<RangeResult> changing;
     for (const RangeResult &range : reread) {

@@ -25,9 +25,7 @@ target_count() { # database table
 
 # --- with --track-ddl, while pgbench writes --------------------------------------
 db=ddl_tracked
-fresh_source $db
-pgbench -i -q -s 1 -h "$HOST" -p "$SOURCE_PORT" -U postgres $db >/dev/null 2>&1
-source_sql $db -c "ALTER TABLE pgbench_history ADD COLUMN id bigserial PRIMARY KEY" \
+pgbench_source $db 1 \
     -c 'CREATE SCHEMA "Odd Schema"' \
     -c 'CREATE TABLE "Odd Schema"."Odd Table" (id int PRIMARY KEY, "Odd Col" text)' \
     -c "INSERT INTO \"Odd Schema\".\"Odd Table\" SELECT g, 'row ' || g FROM generate_series(1, 50) g"

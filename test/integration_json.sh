@@ -89,8 +89,10 @@ expect_count True "$(json_query 'sorted((r["table_name"], r["source_rows"], r["m
 ivory_on $db --json switchover --timeout 60
 expect_status 0 "switchover --json"
 expect_json_parses "switchover --json"
-expect_count True "$(json_query 'len(doc) > 0 and all(set(r) == {"step", "seconds", "detail"} for r in doc)')" \
+expect_count True "$(json_query 'len(doc) > 0 and all(set(r) == {"step", "seconds", "detail", "evidence"} for r in doc)')" \
     "switchover --json: one object per step with the fields of ivory.switchover"
+expect_count True "$(json_query '[r["evidence"]["lsn"].startswith("0/") for r in doc if r["step"] == "wait for final position"] == [True]')" \
+    "switchover --json: the evidence is nested JSON, the switch's LSN in it"
 ivory_on $db unlock-source
 expect_status 0 "unlock-source after the switchover"
 ivory_on $db replication drop

@@ -123,6 +123,17 @@ fresh_source() {
         -c "CREATE DATABASE \"$1\" TEMPLATE template0"
 }
 
+# A new source database with pgbench's tables at `scale`, pgbench_history
+# given a key (verify splits a keyed table in ranges); then the extra
+# statements, each one -c.
+pgbench_source() { # database scale [-c statement ...]
+    local database=$1 scale=$2
+    shift 2
+    fresh_source "$database"
+    pgbench -i -q -s "$scale" -h "$HOST" -p "$SOURCE_PORT" -U postgres "$database" >/dev/null 2>&1
+    source_sql "$database" -c "ALTER TABLE pgbench_history ADD COLUMN id bigserial PRIMARY KEY" "$@"
+}
+
 # Runs `statement` in a session with statement_timeout set, then asks that
 # session for 'still alive': the timeout error must come, within limit_ms, and
 # the session must answer afterwards.
@@ -173,6 +184,19 @@ expect_tables_match_within() { # timeout database name
         pass "$3: every table matches the source row for row"
     else
         fail "$3: tables differ after $1 s:$MISMATCHED"
+    fi
+}
+
+# pgbench ended by switchover's lock, or after 30 s at most, then every
+# committed row on the target.
+expect_committed_rows_after_switchover() { # pgbench-pid database
+    for _ in $(seq 1 30); do kill -0 "$1" 2>/dev/null || break; sleep 1; done
+    kill "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    if tables_match "$2"; then
+        pass "after the switchover every committed row is on the target (ordered md5 per table)"
+    else
+        fail "tables differ after the switchover:$MISMATCHED"
     fi
 }
 

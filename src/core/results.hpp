@@ -51,6 +51,15 @@ struct SequenceSetting {
     std::string action; // "set" or "would set"
 };
 
+// A table's order-independent hash on each side at its first reading: the
+// sum of `row_hash` over its rows, as a DBA reproduces it by hand with
+// SELECT count(*), sum(<row_hash>) FROM <table> t.
+struct TableHashes {
+    std::string source;
+    std::string target;
+    std::string row_hash;
+};
+
 // ivory.verify_data: one row per table.
 struct TableVerdict {
     std::string table_name;
@@ -58,6 +67,7 @@ struct TableVerdict {
     std::optional<long long> target_rows;
     std::optional<bool> matches; // none: the table changed on the source meanwhile
     std::string detail;
+    std::optional<TableHashes> hashes = std::nullopt; // none: not hashed
 };
 
 // The steps of ivory.switchover, in order, and the two summary rows.
@@ -84,6 +94,7 @@ struct SwitchoverStep {
     std::string step; // a cutover_step_word
     std::optional<double> seconds;
     std::string detail;
+    std::string evidence = {}; // a JSON object of what the step found, "" for none
 };
 
 } // namespace ivory

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <iterator>
+#include <stdexcept>
 #include <utility>
 
 namespace ivory {
@@ -60,6 +61,31 @@ std::string human_bytes(long long bytes) {
     else
         std::snprintf(text, sizeof text, "%.0f %s", value, units[unit]);
     return text;
+}
+
+std::string sum_of_integers(const std::vector<std::string> &integers) {
+    __int128 sum = 0;
+    for (const std::string &integer : integers) {
+        const bool negative = !integer.empty() && integer[0] == '-';
+        const size_t first = negative ? 1 : 0;
+        if (integer.size() == first || integer.size() - first > 38)
+            throw std::invalid_argument("not an integer of at most 38 digits: \"" + integer + "\"");
+        __int128 value = 0;
+        for (size_t i = first; i < integer.size(); ++i) {
+            if (integer[i] < '0' || integer[i] > '9')
+                throw std::invalid_argument("not an integer: \"" + integer + "\"");
+            value = value * 10 + (integer[i] - '0');
+        }
+        sum += negative ? -value : value;
+    }
+    const bool negative = sum < 0;
+    std::string digits;
+    do {
+        const int digit = static_cast<int>(sum % 10);
+        digits.insert(digits.begin(), static_cast<char>('0' + (negative ? -digit : digit)));
+        sum /= 10;
+    } while (sum != 0);
+    return negative ? "-" + digits : digits;
 }
 
 } // namespace ivory

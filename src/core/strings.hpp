@@ -20,4 +20,9 @@ void replace_all(std::string &text, const std::string &from, const std::string &
 // "265 MB", "-3.0 kB".
 std::string human_bytes(long long bytes);
 
+// The sum of integers written in decimal ("-12", "340"), exact to 127 bits:
+// the per-range sums of 64-bit row hashes added up. Throws
+// std::invalid_argument for a text that is no integer.
+std::string sum_of_integers(const std::vector<std::string> &integers);
+
 } // namespace ivory

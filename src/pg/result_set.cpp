@@ -31,6 +31,12 @@ bool bool_argument(FunctionCallInfo fcinfo, int number) {
     return PG_NARGS() > number && !PG_ARGISNULL(number) && PG_GETARG_BOOL(number);
 }
 
+bool required_bool_argument(FunctionCallInfo fcinfo, int number, const char *name) {
+    if (PG_NARGS() > number && PG_ARGISNULL(number))
+        throw Error(sqlstate::invalid_parameter, std::string(name) + " must not be NULL");
+    return bool_argument(fcinfo, number);
+}
+
 std::vector<std::string> text_array_argument(FunctionCallInfo fcinfo, int number) {
     std::vector<std::string> elements;
     if (PG_ARGISNULL(number))

@@ -21,6 +21,9 @@ std::string required_text_argument(FunctionCallInfo fcinfo, int number, const ch
 
 // A boolean argument; NULL counts as false.
 bool bool_argument(FunctionCallInfo fcinfo, int number);
+// The same, but NULL is an error naming the argument: for a choice such as
+// dry_run, where reading NULL as false would act for real.
+bool required_bool_argument(FunctionCallInfo fcinfo, int number, const char *name);
 
 // The elements of a text[] argument (NULL array: none; NULL elements skipped).
 std::vector<std::string> text_array_argument(FunctionCallInfo fcinfo, int number);

@@ -103,4 +103,8 @@ TEST(CliCutoverReport, SwitchoverMessage) {
     EXPECT_EQ(switchover_message({"source read-only", 3.456, ""}),
               "the source was read-only for 3.46 s");
     EXPECT_EQ(switchover_message({"total", 12.0, ""}), "switchover took 12.00 s");
+    // A rehearsal forecasts the window.
+    EXPECT_EQ(switchover_message({"source read-only", 0.5, "nothing was locked"}, true),
+              "forecast: the source would be read-only for about 0.50 s - nothing was locked");
+    EXPECT_EQ(switchover_message({"total", 3.0, "dry run"}, true), "the dry run took 3.00 s");
 }

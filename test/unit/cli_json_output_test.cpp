@@ -97,3 +97,16 @@ TEST(CliJsonOutput, InvalidUtf8IsReplacedNotFatal) {
 }
 
 } // namespace
+
+TEST(CliJsonOutput, JsonAndJsonbAreNested) {
+    const OwnedResult result = make_result(
+        {{"step", text_type}, {"evidence", 3802}, {"raw", 114}},
+        {{"a", R"({"lsn": "0/1", "tables": [1, 2]})", "[true]"}, {"b", nullptr, "not json"}});
+    const nlohmann::ordered_json rows = result_rows(result.get());
+    EXPECT_EQ(rows[0]["evidence"]["lsn"], "0/1");
+    EXPECT_EQ(rows[0]["evidence"]["tables"][1], 2);
+    EXPECT_EQ(rows[0]["raw"][0], true);
+    EXPECT_TRUE(rows[1]["evidence"].is_null());
+    // What does not parse stays text.
+    EXPECT_EQ(rows[1]["raw"], "not json");
+}

@@ -277,6 +277,14 @@ TEST(CliOptions, CutoverOptions) {
     EXPECT_TRUE(defaults.lock_source);
     EXPECT_EQ(defaults.publication_name, "ivory_publication");
     EXPECT_EQ(defaults.subscription_name, "ivory_subscription");
+    EXPECT_FALSE(defaults.dry_run);
+    EXPECT_EQ(defaults.report, "");
+
+    const SwitchoverOptions rehearsal =
+        parse_valid({"switchover", "--dry-run", "--report", "/tmp/rehearsal.md"})
+            .options.switchover;
+    EXPECT_TRUE(rehearsal.dry_run);
+    EXPECT_EQ(rehearsal.report, "/tmp/rehearsal.md");
 
     const SwitchoverOptions switchover =
         parse_valid({"switchover", "--max-lag", "4096", "--timeout", "5", "--no-lock-source",
@@ -295,6 +303,7 @@ TEST(CliOptions, BadCutoverValuesAreUsageErrors) {
     expect_usage_error({"switchover", "--max-lag", "-1"});
     expect_usage_error({"switchover", "--max-lag", "much"});
     expect_usage_error({"switchover", "--timeout", "-5"});
+    expect_usage_error({"switchover", "--report"});
     expect_usage_error({"verify", "--jobs", "0"});
     expect_usage_error({"switchover", "--jobs", "17"});
     expect_usage_error({"verify", "--max-lag", "5"});

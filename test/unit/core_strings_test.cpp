@@ -42,3 +42,20 @@ TEST(ReplaceAll, NeverRereadsAReplacement) {
     replace_all(text, "", "x");
     EXPECT_EQ(text, "aa-aa-aa");
 }
+
+TEST(SumOfIntegers, AddsPastSixtyFourBits) {
+    EXPECT_EQ(sum_of_integers({}), "0");
+    EXPECT_EQ(sum_of_integers({"-12", "340", "0"}), "328");
+    EXPECT_EQ(sum_of_integers({"-5", "-7"}), "-12");
+    // Two sums of 64-bit hashes whose total no int64 holds.
+    EXPECT_EQ(sum_of_integers({"9223372036854775807", "9223372036854775807"}),
+              "18446744073709551614");
+    EXPECT_EQ(sum_of_integers({"-92233720368547758080000", "1"}), "-92233720368547758079999");
+}
+
+TEST(SumOfIntegers, RefusesWhatIsNoInteger) {
+    EXPECT_THROW(sum_of_integers({""}), std::invalid_argument);
+    EXPECT_THROW(sum_of_integers({"-"}), std::invalid_argument);
+    EXPECT_THROW(sum_of_integers({"1.5"}), std::invalid_argument);
+    EXPECT_THROW(sum_of_integers({std::string(39, '9')}), std::invalid_argument);
+}
