@@ -48,6 +48,9 @@ SELECT * FROM pg_temp.error_of(format('SELECT * FROM ivory.copy_roles(%L)',
     'host=127.0.0.1 port=' || :'source_port' ||
     ' dbname=ivory_regress user=ivory_tester password=Wrong-Secret-99'));
 SELECT * FROM pg_temp.error_of($$SELECT * FROM ivory.copy_roles(NULL)$$);
+-- A NULL dry_run is no choice: named, nothing done (never read as false).
+SELECT * FROM pg_temp.error_of($$SELECT * FROM ivory.copy_roles('dbname=x', dry_run => NULL)$$);
+SELECT * FROM pg_temp.error_of($$SELECT * FROM ivory.switchover('dbname=x', dry_run => NULL)$$);
 -- The same session still answers.
 SELECT 1 AS alive;
 -- The right password works over TCP.
