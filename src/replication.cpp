@@ -553,6 +553,12 @@ std::string replication_start_message(const std::string &subscription_name, bool
         const std::string copied = start_copy(target, subscription, jobs, split_bytes, wait);
         return (copy_running ? "already started" : "started") + tables + "; " + copied;
     }
+    // A copy that ended between the first reading and the look for copy
+    // work enabled the subscription meanwhile: it was already started.
+    if (require_subscription(target, subscription_name).enabled) {
+        refuse_if_told();
+        return "already started" + tables;
+    }
     target.execute("ALTER SUBSCRIPTION " + subscription_sql_name(subscription_name) + " ENABLE");
     return "started" + tables;
 }
