@@ -334,15 +334,17 @@ std::string check_blockers(remote::Connection &source, const SwitchoverRequest &
                            Json &evidence) {
     const Blockers blockers = find_blockers(source, slot_name_for(request.subscription));
     evidence = {{"blocking", blockers.blocking}, {"worth_a_word", blockers.worth_a_word}};
-    if (!blockers.blocking.empty() && !request.choices.force && request.choices.dry_run)
-        return "would stop before the lock: " + listed(blockers.blocking) +
-               (blockers.worth_a_word.empty() ? "" : "; also: " + listed(blockers.worth_a_word));
-    if (!blockers.blocking.empty() && !request.choices.force)
+    if (!blockers.blocking.empty() && !request.choices.force) {
+        if (request.choices.dry_run)
+            return "would stop before the lock: " + listed(blockers.blocking) +
+                   (blockers.worth_a_word.empty() ? ""
+                                                  : "; also: " + listed(blockers.worth_a_word));
         throw Error("55006", "switchover stopped before the lock: " + listed(blockers.blocking),
                     blockers.worth_a_word.empty() ? "" : "Also: " + listed(blockers.worth_a_word),
                     "The source was not locked; nothing changed. End them (or commit or roll "
                     "back the prepared transactions) and run switchover again, or lock anyway "
                     "with --force (force => true): the lock ends the sessions.");
+    }
     std::vector<std::string> all = blockers.blocking;
     all.insert(all.end(), blockers.worth_a_word.begin(), blockers.worth_a_word.end());
     if (all.empty())
