@@ -60,6 +60,9 @@ const char *const ddl_retry_query =
 const char *const drop_query =
     "SELECT object_type, object_name, action FROM ivory.replication_drop("
     "source => $1, publication_name => $2, subscription_name => $3, drop_user => $4::boolean)";
+const char *const reverse_drop_query =
+    "SELECT object_type, object_name, action FROM ivory.reverse_replication_drop("
+    "source => $1, publication_name => $2, subscription_name => $3)";
 
 const Logger &replication_log() {
     static const Logger log("ivory.replication");
@@ -462,10 +465,24 @@ void define_replication_drop_options(CLI::App &command, CommandOptions &options,
     add_subscription_name(command, drop.subscription_name);
     command.add_flag_callback(
         "--no-drop-user", [&drop] { drop.drop_user = false; }, "Keep the replication user.");
+    command.add_flag("--reverse", drop.reverse,
+                     "Give up the way back 'switchover --reverse' left: drop the source's "
+                     "subscription, its slot and the publication on the target. The source "
+                     "stays read-only ('ivory unlock-source' makes it writable).");
 }
 
 ExitCode run_replication_drop(const Invocation &invocation) {
     const ReplicationDropOptions &drop = invocation.options.replication_drop;
+    if (drop.reverse) {
+        if (!run_actions(invocation, reverse_drop_query,
+                         {build_conninfo(invocation.global.source), drop.publication_name,
+                          drop.subscription_name},
+                         "could not drop the way back"))
+            return ExitCode::failure;
+        replication_log().info("the way back is given up; the source stays read-only: 'ivory "
+                               "unlock-source' makes it writable");
+        return ExitCode::ok;
+    }
     return run_actions(invocation, drop_query,
                        {build_conninfo(invocation.global.source), drop.publication_name,
                         drop.subscription_name, sql_boolean(drop.drop_user)},

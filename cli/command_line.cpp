@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "all_databases.hpp"
 #include "commands.hpp"
 
 namespace ivory::cli {
@@ -99,6 +100,12 @@ ParseResult parse_command_line(const std::vector<std::string> &arguments,
         "Print the result of check, copyroles, replication status, syncsequences, verify and "
         "switchover as one JSON document on standard output (the log stays on "
         "standard error).");
+    app.add_flag("--all-databases", invocation.global.all_databases,
+                 "Run check, copyschema, replication, syncsequences, verify, switchover, "
+                 "switchback or unlock-source for every database of the source (but templates and "
+                 "postgres), "
+                 "each to the target database of the same name; switchover locks them all "
+                 "before it switches any. The databases are listed through --source-dbname.");
     add_connection_options(app, "source", "Source", invocation.global.source, environment);
     add_connection_options(app, "target", "Target", invocation.global.target, environment);
 
@@ -138,6 +145,20 @@ ParseResult parse_command_line(const std::vector<std::string> &arguments,
     for (const auto &[command, spec] : commands)
         if (command->parsed())
             invocation.command = spec;
+    if (invocation.global.all_databases && invocation.command) {
+        std::string refused;
+        if (!runs_for_all_databases(*invocation.command))
+            refused = invocation.command->full_name() + " does not take --all-databases";
+        else if (invocation.command->full_name() == "switchover" &&
+                 !invocation.options.switchover.report.empty())
+            refused = "switchover --report writes the evidence of one database: not with "
+                      "--all-databases";
+        if (!refused.empty()) {
+            result.exit_code = ExitCode::usage;
+            result.output = refused + "\nRun with --help for more information.\n";
+            return result;
+        }
+    }
     result.invocation = std::move(invocation);
     return result;
 }

@@ -71,6 +71,14 @@ const std::vector<CommandSpec> &command_table() {
          "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname "
          "shop "
          "switchover --max-lag 1000000 --timeout 120"},
+        {"", "switchback",
+         "Return to the source through the way back 'switchover --reverse' left: lock the "
+         "target, let the source catch up, sync sequences, verify, drop the way back, unlock "
+         "the source.",
+         define_switchback_options, run_switchback,
+         "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname "
+         "shop "
+         "switchback --timeout 120"},
         {"", "unlock-source", "Make the source database writable again after a switchover.",
          define_unlock_source_options, run_unlock_source,
          "ivory --source-host old-db --source-dbname shop --target-host new-db --target-dbname "

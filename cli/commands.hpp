@@ -1,7 +1,7 @@
 // The command table: every subcommand with its options and the function that
 // runs it. Commands of one group (check, copyschema, copyroles, replication,
 // syncsequences) live in one cmd_<group>.cpp; the cut-over commands verify,
-// switchover and unlock-source in cmd_cutover.cpp.
+// switchover, switchback and unlock-source in cmd_cutover.cpp.
 #pragma once
 
 #include <string>
@@ -99,6 +99,14 @@ ExitCode run_verify(const Invocation &invocation);
 void define_switchover_options(CLI::App &command, CommandOptions &options,
                                const EnvironmentLookup &environment);
 ExitCode run_switchover(const Invocation &invocation);
+// switchover --all-databases: each database prepared (up to the online
+// verify), then every source database locked, then each finished: one
+// read-only window for all of them.
+ExitCode run_switchover_all_databases(const Invocation &invocation,
+                                      const std::vector<std::string> &databases);
+void define_switchback_options(CLI::App &command, CommandOptions &options,
+                               const EnvironmentLookup &environment);
+ExitCode run_switchback(const Invocation &invocation);
 void define_unlock_source_options(CLI::App &command, CommandOptions &options,
                                   const EnvironmentLookup &environment);
 ExitCode run_unlock_source(const Invocation &invocation);

@@ -131,6 +131,9 @@ std::string switchover_message(const SwitchoverStep &row, bool dry_run) {
         return with_detail((dry_run ? "the dry run took " : "switchover took ") +
                                format_seconds(row.seconds),
                            dry_run ? "" : row.detail);
+    if (step == CutoverStep::target_read_only)
+        return with_detail("the target was read-only for " + format_seconds(row.seconds),
+                           row.detail);
     if (step == CutoverStep::source_read_only)
         return with_detail((dry_run ? "forecast: the source would be read-only for about "
                                     : "the source was read-only for ") +

@@ -4,6 +4,7 @@
 #include <exception>
 #include <iostream>
 
+#include "all_databases.hpp"
 #include "command_line.hpp"
 #include "commands.hpp"
 
@@ -25,7 +26,8 @@ int main(int argc, char **argv) {
         add_log_secret(*password);
 
     try {
-        return to_status(invocation.command->run(invocation));
+        return to_status(invocation.global.all_databases ? run_for_all_databases(invocation)
+                                                         : invocation.command->run(invocation));
     } catch (const std::exception &error) {
         Logger("ivory").critical(error.what());
         return to_status(ExitCode::failure);

@@ -18,7 +18,8 @@ inline constexpr const char *default_subscription_name = "ivory_subscription";
 
 struct GlobalOptions {
     LogLevel log_level = LogLevel::info;
-    bool json = false; // the result as JSON on standard output
+    bool json = false;          // the result as JSON on standard output
+    bool all_databases = false; // every database of the source (all_databases.hpp)
     ConnectionOptions source;
     ConnectionOptions target;
 };
@@ -65,6 +66,7 @@ struct ReplicationDropOptions {
     std::string publication_name = default_publication_name;
     std::string subscription_name = default_subscription_name;
     bool drop_user = true;
+    bool reverse = false; // the way back a switchover left, not the replication
 };
 
 struct ReplicationDdlOptions {
@@ -115,6 +117,17 @@ struct SwitchoverOptions {
     std::optional<int> jobs; // verify's connections to the source
     bool dry_run = false;    // a rehearsal: nothing locked or changed
     std::string report;      // "": no report file
+    bool reverse = false;    // leave the way back: a replication from the target to the source
+};
+
+struct SwitchbackOptions {
+    long long max_lag = 8 * 1024 * 1024; // bytes, as ivory.switchback's default
+    double timeout = 300.0;              // seconds
+    std::string publication_name = default_publication_name;
+    std::string subscription_name = default_subscription_name;
+    bool verify_in_window = false;
+    bool force = false;
+    std::optional<int> jobs;
 };
 
 // The options of every command; only those of the chosen command are filled in.
@@ -131,6 +144,7 @@ struct CommandOptions {
     CopyRolesOptions copyroles;
     VerifyOptions verify;
     SwitchoverOptions switchover;
+    SwitchbackOptions switchback;
 };
 
 // The value of an environment variable, nullopt when it is not set.

@@ -89,9 +89,13 @@ Connection connect_with_keywords(const Keywords &keywords, const std::string &wh
     // The database's and role's defaults may bound statements, lock waits and
     // idle transactions; what this command runs (a copy, verify, switchover
     // in one SQL call) takes as long as it takes, as pg_dump's sessions do.
-    if (!run_query(connection.get(),
-                   set_config_query(unbounded_session_settings(PQserverVersion(connection.get()))),
-                   {}, log, "could not set up the session on " + what))
+    // ivory's own sessions write where a cut-over made the database read-only
+    // for everyone else (switchback again, drop, unlock).
+    std::vector<SessionSetting> settings = {{"default_transaction_read_only", "off"}};
+    for (SessionSetting &setting : unbounded_session_settings(PQserverVersion(connection.get())))
+        settings.push_back(std::move(setting));
+    if (!run_query(connection.get(), set_config_query(settings), {}, log,
+                   "could not set up the session on " + what))
         return nullptr;
     return connection;
 }
@@ -107,6 +111,13 @@ Connection connect_target(const ConnectionOptions &options, const Logger &log) {
                              nullptr, nullptr, nullptr, 0));
     }
     return connection;
+}
+
+std::string reached_conninfo(PGconn *connection) {
+    const auto value = [](const char *text) { return std::string(text ? text : ""); };
+    return build_conninfo({value(PQhost(connection)), value(PQport(connection)),
+                           value(PQuser(connection)), value(PQpass(connection)),
+                           value(PQdb(connection))});
 }
 
 bool ensure_extension(PGconn *connection, const Logger &log) {

@@ -39,6 +39,11 @@ Connection connect_with_keywords(const Keywords &keywords, const std::string &wh
 // The target database (connect_with_keywords of target_keywords).
 Connection connect_target(const ConnectionOptions &options, const Logger &log);
 
+// The server, user, password and database a connection reached, as a
+// connection string: how the source reaches the target for the way back
+// (the host as the connection named it, or its socket directory).
+std::string reached_conninfo(PGconn *connection);
+
 // Creates the extension when the target database lacks it and warns when its
 // version differs from the one this command was built for. False when it
 // could not (logged).

@@ -51,6 +51,19 @@ SELECT * FROM pg_temp.error_of($$SELECT * FROM ivory.copy_roles(NULL)$$);
 -- A NULL dry_run is no choice: named, nothing done (never read as false).
 SELECT * FROM pg_temp.error_of($$SELECT * FROM ivory.copy_roles('dbname=x', dry_run => NULL)$$);
 SELECT * FROM pg_temp.error_of($$SELECT * FROM ivory.switchover('dbname=x', dry_run => NULL)$$);
+-- The way back: an empty connection string, or one without the lock, is
+-- refused before the source is reached; NULL names are named.
+SELECT * FROM pg_temp.error_of($$SELECT * FROM ivory.switchover('dbname=x', reverse_conninfo => '')$$);
+SELECT * FROM pg_temp.error_of(
+    $$SELECT * FROM ivory.switchover('dbname=x', lock_source => false, reverse_conninfo => 'host=x password=Hunter2secret')$$);
+SELECT * FROM pg_temp.error_of($$SELECT * FROM ivory.switchback(NULL)$$);
+-- The phases: an unknown one, a rehearsal of a part, counts that are no list.
+SELECT * FROM pg_temp.error_of($$SELECT * FROM ivory.switchover('dbname=x', phase => 'later')$$);
+SELECT * FROM pg_temp.error_of($$SELECT * FROM ivory.switchover('dbname=x', phase => NULL)$$);
+SELECT * FROM pg_temp.error_of($$SELECT * FROM ivory.switchover('dbname=x', phase => 'lock', dry_run => true)$$);
+SELECT * FROM pg_temp.error_of($$SELECT * FROM ivory.switchover('dbname=x', modification_counts => '[]')$$);
+SELECT * FROM pg_temp.error_of($$SELECT * FROM ivory.switchback('dbname=x', subscription_name => NULL)$$);
+SELECT * FROM pg_temp.error_of($$SELECT * FROM ivory.reverse_replication_drop('dbname=x', publication_name => NULL)$$);
 -- The same session still answers.
 SELECT 1 AS alive;
 -- The right password works over TCP.

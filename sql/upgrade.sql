@@ -50,10 +50,13 @@ ALTER EXTENSION ivory UPDATE;
 SELECT unnest(proargnames[1:5]) AS verify_argument FROM pg_proc
 WHERE oid = 'ivory.verify_data(text, text, bigint, integer, text)'::regprocedure;
 SELECT unnest(proargnames[7:9]) AS switchover_argument FROM pg_proc
-WHERE oid = 'ivory.switchover(text, bigint, double precision, boolean, text, text, boolean, boolean, integer, boolean)'::regprocedure;
--- 0.8.0: switchover's rehearsal and each step's evidence.
-SELECT unnest(proargnames[10:14]) AS switchover_argument_080 FROM pg_proc
-WHERE oid = 'ivory.switchover(text, bigint, double precision, boolean, text, text, boolean, boolean, integer, boolean)'::regprocedure;
+WHERE oid = 'ivory.switchover(text, bigint, double precision, boolean, text, text, boolean, boolean, integer, boolean, text, text, jsonb)'::regprocedure;
+-- 0.8.0: switchover's rehearsal and each step's evidence; 0.9.0: the way back
+-- and the phases.
+SELECT unnest(proargnames[10:17]) AS switchover_argument_080 FROM pg_proc
+WHERE oid = 'ivory.switchover(text, bigint, double precision, boolean, text, text, boolean, boolean, integer, boolean, text, text, jsonb)'::regprocedure;
+SELECT oid::regprocedure AS way_back_function FROM pg_proc
+WHERE proname IN ('switchback', 'reverse_replication_drop') AND pronamespace = 'ivory'::regnamespace ORDER BY 1::text;
 -- The updated extension is the one a new database gets: every function's
 -- whole definition, every view's, their comments and privileges, hashed.
 \set ivory_definition 'SELECT md5(string_agg(d, chr(10) ORDER BY d)) FROM (SELECT pg_get_functiondef(p.oid) || coalesce(obj_description(p.oid, $$pg_proc$$), $$$$) || coalesce(p.proacl::text, $$$$) AS d FROM pg_proc p WHERE p.pronamespace = $$ivory$$::regnamespace UNION ALL SELECT c.relname || coalesce(pg_get_viewdef(c.oid), $$$$) || coalesce(obj_description(c.oid, $$pg_class$$), $$$$) || coalesce(c.relacl::text, $$$$) FROM pg_class c WHERE c.relnamespace = $$ivory$$::regnamespace) s'

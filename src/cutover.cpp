@@ -18,71 +18,22 @@
 #include "core/source_role.hpp"
 #include "core/status.hpp"
 #include "core/strings.hpp"
+#include "cutover_steps.hpp"
 #include "functions.hpp"
 #include "large_objects.hpp"
 #include "pg/guard.hpp"
 #include "pg/replication_catalog.hpp"
 #include "pg/spi.hpp"
 #include "remote/connection.hpp"
+#include "reverse_replication.hpp"
+#include "subscription.hpp"
 #include "verify.hpp"
 
 namespace ivory {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-using Json = nlohmann::ordered_json;
-
-// How often switchover looks again while it waits.
-constexpr long poll_interval_ms = 250;
-// The same inside the read-only window, where every millisecond counts.
-constexpr long locked_poll_interval_ms = 10;
-
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::string seconds_text(double seconds) {
-    char text[32];
-    snprintf(text, sizeof text, "%.3f", seconds); // pg_snprintf here: the server headers are in
-    return text;
-}
-
 // --- sync_sequences -------------------------------------------------------------
-
-struct SourceSequence {
-    std::string schema;
-    std::string name;
-    std::optional<long long> last_value; // nullopt: never used
-    long long start_value = 1;
-    long long increment = 1;
-    bool readable = true; // false: the source role may not read last_value
-
-    // The value nextval returned last, or would have returned before the first.
-    long long current() const { return last_value.value_or(start_value - increment); }
-};
-
-std::map<std::string, SourceSequence> read_sequences(remote::Connection &source) {
-    std::map<std::string, SourceSequence> sequences;
-    for (const Row &row : source.query(
-             "SELECT schemaname::pg_catalog.text, sequencename::pg_catalog.text, "
-             "last_value::pg_catalog.text, start_value::pg_catalog.text, "
-             "increment_by::pg_catalog.text, "
-             // pg_sequences' own condition for showing last_value.
-             "pg_catalog.has_sequence_privilege(pg_catalog.format('%I.%I', schemaname, "
-             "sequencename), 'SELECT,USAGE')::pg_catalog.text FROM pg_catalog.pg_sequences "
-             "WHERE schemaname NOT IN ('pg_catalog', 'information_schema', 'ivory') ORDER BY 1, 2",
-             "reading the sequences")) {
-        SourceSequence sequence{text_of(row, 0),      text_of(row, 1),
-                                std::nullopt,         number_of(row.at(3)),
-                                number_of(row.at(4)), text_of(row, 5) == "true"};
-        if (row.at(2))
-            sequence.last_value = number_of(row.at(2));
-        sequences.emplace(quote_identifier(sequence.schema) + "." + quote_identifier(sequence.name),
-                          sequence);
-    }
-    return sequences;
-}
 
 // A sequence the source role may not read shows no value, which would pass
 // for "never used": an error instead, before anything is set.
@@ -140,62 +91,6 @@ struct SwitchoverRequest {
     Clock::time_point deadline;
 };
 
-// A step's evidence as the row's JSON text; "" (NULL) for none.
-std::string evidence_text(const Json &evidence) {
-    return evidence.is_null() ? "" : evidence.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-// Each table's verdict, with its hashes where it was hashed: what a DBA signs
-// off on.
-Json tables_evidence(const std::vector<TableVerdict> &verdicts) {
-    Json tables = Json::array();
-    for (const TableVerdict &verdict : verdicts) {
-        Json table = {{"table", verdict.table_name},
-                      {"source_rows", verdict.source_rows ? Json(*verdict.source_rows) : Json()},
-                      {"target_rows", verdict.target_rows ? Json(*verdict.target_rows) : Json()},
-                      {"matches", verdict.matches ? Json(*verdict.matches) : Json()},
-                      {"detail", verdict.detail}};
-        if (verdict.hashes) {
-            table["source_hash"] = verdict.hashes->source;
-            table["target_hash"] = verdict.hashes->target;
-            table["row_hash"] = verdict.hashes->row_hash;
-        }
-        tables.push_back(std::move(table));
-    }
-    return {{"tables", std::move(tables)}};
-}
-
-class StepRecorder {
-  public:
-    void start() { step_start_ = Clock::now(); }
-    void record(CutoverStep step, const std::string &detail, const Json &evidence = Json()) {
-        steps_.push_back({std::string(cutover_step_word(step)), seconds_since(step_start_), detail,
-                          evidence_text(evidence)});
-    }
-    void summary(CutoverStep step, Clock::time_point since, const std::string &detail) {
-        steps_.push_back({std::string(cutover_step_word(step)), seconds_since(since), detail});
-    }
-    // A summary row of a given length: the forecast of a rehearsal.
-    void summary(CutoverStep step, double seconds, const std::string &detail,
-                 const Json &evidence) {
-        steps_.push_back(
-            {std::string(cutover_step_word(step)), seconds, detail, evidence_text(evidence)});
-    }
-    // The seconds of the steps recorded since step number `first`.
-    double seconds_from(size_t first) const {
-        double sum = 0;
-        for (size_t i = first; i < steps_.size(); ++i)
-            sum += steps_[i].seconds.value_or(0);
-        return sum;
-    }
-    size_t size() const { return steps_.size(); }
-    std::vector<SwitchoverStep> steps() && { return std::move(steps_); }
-
-  private:
-    Clock::time_point step_start_ = Clock::now();
-    std::vector<SwitchoverStep> steps_;
-};
-
 // 1. Every table ready and the lag small enough, read from the status itself.
 // A rehearsal reads it once and returns what a switchover would wait for.
 std::vector<std::string> wait_for_sync(const SwitchoverRequest &request) {
@@ -213,22 +108,6 @@ std::vector<std::string> wait_for_sync(const SwitchoverRequest &request) {
         pg::sleep_interruptibly(poll_interval_ms);
     }
 }
-
-// The sessions the lock ends: every other client session of the source
-// database. A role that is not a superuser (or pg_read_all_stats) does not
-// see the backend type of other roles' sessions: those of a role that are no
-// WAL sender count as client sessions.
-const char *const other_sessions =
-    "a.datname = pg_catalog.current_database() AND a.pid <> pg_catalog.pg_backend_pid() AND "
-    "(a.backend_type = 'client backend' OR (a.backend_type IS NULL AND a.usesysid IS NOT NULL "
-    "AND a.pid NOT IN (SELECT w.pid FROM pg_catalog.pg_stat_get_wal_senders() w)))";
-
-// Whether this session may end session `a`, as pg_terminate_backend decides:
-// its role's privileges, or pg_signal_backend for any but a superuser's.
-const char *const may_end_session =
-    "(pg_catalog.pg_has_role(a.usesysid, 'USAGE') OR "
-    "(pg_catalog.pg_has_role('pg_signal_backend', 'USAGE') AND NOT EXISTS "
-    "(SELECT FROM pg_catalog.pg_roles r WHERE r.oid = a.usesysid AND r.rolsuper)))";
 
 // The other sessions this one may not end, as "role (pid N)".
 std::vector<std::string> sessions_not_endable(remote::Connection &source) {
@@ -248,84 +127,13 @@ std::vector<std::string> sessions_not_endable(remote::Connection &source) {
 // needs their values.
 void require_switchover_privileges(remote::Connection &source, bool lock_source) {
     if (lock_source) {
-        const Row database = first_row(
-            source.query("SELECT pg_catalog.pg_has_role(d.datdba, 'USAGE')::pg_catalog.text, "
-                         "d.datname::pg_catalog.text, pg_catalog.pg_get_userbyid(d.datdba)::"
-                         "pg_catalog.text FROM pg_catalog.pg_database d WHERE d.datname = "
-                         "pg_catalog.current_database()",
-                         "reading the source database's owner"),
-            "reading the source database's owner");
-        if (text_of(database, 0) != "true")
-            throw cannot_lock_database(read_source_role(source), text_of(database, 1),
-                                       text_of(database, 2));
+        if (const DatabaseOwner database = database_owner(source); !database.owned)
+            throw cannot_lock_database(read_source_role(source), database.database, database.owner);
         if (const std::vector<std::string> sessions = sessions_not_endable(source);
             !sessions.empty())
             throw cannot_end_sessions(read_source_role(source), sessions);
     }
     require_readable(source, read_sequences(source));
-}
-
-// What would hold up the lock or write through it, found before it. Every
-// other session ends at the lock, but a transaction open or running long is
-// work a DBA may not want cut, a prepared transaction outlives the lock, and a
-// role whose own settings turn default_transaction_read_only off writes
-// anyway. Superuser sessions and other tools' slots are worth a word only.
-struct Blockers {
-    std::vector<std::string> blocking;
-    std::vector<std::string> worth_a_word;
-};
-
-Blockers find_blockers(remote::Connection &source, const std::string &slot) {
-    Blockers found;
-    for (const Row &row : source.query(
-             std::string("SELECT pg_catalog.format('%I (pid %s): idle in transaction for %s s', "
-                         "a.usename, a.pid, pg_catalog.round(EXTRACT(epoch FROM "
-                         "pg_catalog.now() - a.state_change))) FROM pg_catalog.pg_stat_activity a "
-                         "WHERE ") +
-                 other_sessions +
-                 " AND a.state IN ('idle in transaction', 'idle in transaction (aborted)') AND "
-                 "a.state_change < pg_catalog.now() - interval '1 second' "
-                 "UNION ALL SELECT pg_catalog.format('%I (pid %s): a transaction running for %s "
-                 "s', a.usename, a.pid, pg_catalog.round(EXTRACT(epoch FROM pg_catalog.now() - "
-                 "a.xact_start))) FROM pg_catalog.pg_stat_activity a WHERE " +
-                 other_sessions +
-                 " AND a.state = 'active' AND a.xact_start < pg_catalog.now() - interval '10 "
-                 "seconds' "
-                 "UNION ALL SELECT pg_catalog.format('prepared transaction %L of %I', p.gid, "
-                 "p.owner) FROM pg_catalog.pg_prepared_xacts p WHERE p.database = "
-                 "pg_catalog.current_database() "
-                 "UNION ALL SELECT DISTINCT pg_catalog.format('role %I: its own settings turn "
-                 "default_transaction_read_only off', r.rolname) FROM "
-                 "pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = "
-                 "s.setrole, pg_catalog.unnest(s.setconfig) AS c(setting) WHERE s.setdatabase IN "
-                 "(0, (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = "
-                 "pg_catalog.current_database())) AND pg_catalog.lower(c.setting) ~ "
-                 "'^default_transaction_read_only=(off|of|false|fals|fal|fa|f|no|n|0)$'",
-             "looking for what would hold up the lock"))
-        found.blocking.push_back(text_of(row, 0));
-    for (const Row &row : source.query(
-             std::string("SELECT pg_catalog.format('%I (pid %s): a superuser session, which may "
-                         "turn default_transaction_read_only off', a.usename, a.pid) FROM "
-                         "pg_catalog.pg_stat_activity a JOIN pg_catalog.pg_roles r ON r.oid = "
-                         "a.usesysid WHERE r.rolsuper AND ") +
-                 other_sessions +
-                 " UNION ALL SELECT pg_catalog.format('logical slot %I of another tool (%s): it "
-                 "does not follow the switch', s.slot_name, s.plugin) FROM "
-                 "pg_catalog.pg_replication_slots s WHERE s.slot_type = 'logical' AND s.database "
-                 "= pg_catalog.current_database() AND s.slot_name <> " +
-                 quote_literal(slot) + " AND s.slot_name NOT LIKE 'pg\\_%\\_sync\\_%'",
-             "looking for sessions and slots worth a word"))
-        found.worth_a_word.push_back(text_of(row, 0));
-    return found;
-}
-
-std::string listed(const std::vector<std::string> &items) {
-    constexpr size_t shown = 5;
-    std::vector<std::string> head(items.begin(), items.begin() + std::min(shown, items.size()));
-    std::string text = join(head, "; ");
-    if (items.size() > shown)
-        text += " and " + std::to_string(items.size() - shown) + " more";
-    return text;
 }
 
 // 2. What would hold up the lock, refused unless forced; a rehearsal names
@@ -440,6 +248,14 @@ std::string wait_for_final_position(remote::Connection &source, const Switchover
     }
 }
 
+// The way back switchover is to leave, if asked for.
+std::optional<ReverseReplication> reverse_of(const SwitchoverRequest &request) {
+    if (!request.choices.reverse_conninfo)
+        return std::nullopt;
+    return ReverseReplication{*request.choices.reverse_conninfo, request.publication,
+                              request.subscription};
+}
+
 // 5 to 8, while the source is read-only: any error of them keeps the hint
 // that says how to make the source writable again.
 void switch_while_locked(remote::Connection &source, const SwitchoverRequest &request,
@@ -453,6 +269,30 @@ void switch_while_locked(remote::Connection &source, const SwitchoverRequest &re
                                ", in this time: the lag a lock would wait for"
                          : "confirmed up to " + final_position,
                  {{"lsn", final_position}});
+
+    // The way back is made first: its slot must come before this
+    // transaction writes here.
+    const std::optional<ReverseReplication> reverse = reverse_of(request);
+    if (reverse) {
+        steps.start();
+        if (dry_run) {
+            steps.record(CutoverStep::create_reverse_replication,
+                         "not created (dry run): subscription " +
+                             quote_identifier(reverse->subscription) +
+                             " on the source, of publication " +
+                             quote_identifier(reverse->publication) + " and slot " +
+                             slot_name_for(reverse->subscription) + " here, would start here");
+        } else {
+            pg::LocalSession target(false);
+            const std::string start =
+                create_reverse_replication(source, request.source, target, *reverse);
+            steps.record(CutoverStep::create_reverse_replication,
+                         "subscription " + quote_identifier(reverse->subscription) +
+                             " on the source, slot " + slot_name_for(reverse->subscription) +
+                             " here from " + start,
+                         {{"lsn", start}, {"slot", slot_name_for(reverse->subscription)}});
+        }
+    }
 
     steps.start();
     const auto sequences = sync_sequences(request.source, 0, {}, 0, true, dry_run);
@@ -503,6 +343,76 @@ void switch_while_locked(remote::Connection &source, const SwitchoverRequest &re
         replication_drop(request.source, request.publication, request.subscription, true);
     steps.record(CutoverStep::drop_replication,
                  std::to_string(dropped.size()) + " object(s) dropped or absent");
+
+    // Only now: with the forward replication still there, what the old
+    // source applies would come back here.
+    if (reverse) {
+        steps.start();
+        start_reverse_replication(source, *reverse);
+        steps.record(CutoverStep::start_reverse_replication,
+                     "the source follows this database now, and stays read-only for everyone "
+                     "else; ivory.switchback returns to it");
+    }
+}
+
+// The lock, and what it did in words; a failure says how to undo it, since
+// the lock may be in place.
+std::string lock_and_say(remote::Connection &source) {
+    try {
+        return "default_transaction_read_only = on; " + lock_source_database(source) +
+               " session(s) ended";
+    } catch (const Error &error) {
+        ErrorFields fields = error.fields();
+        fields.hint += (fields.hint.empty() ? "" : " ") + std::string(unlock_hint);
+        throw Error(fields);
+    }
+}
+
+// 5 to 9 with the source locked: any error says how to unlock it.
+void finish_while_locked(remote::Connection &source, const SwitchoverRequest &request,
+                         const ModificationCounts &counts_before, bool online_open,
+                         StepRecorder &steps) {
+    try {
+        switch_while_locked(source, request, counts_before, online_open, steps);
+    } catch (const Error &error) {
+        ErrorFields fields = error.fields();
+        if (fields.hint.empty())
+            fields.hint = unlock_hint;
+        else if (fields.hint.find(unlock_hint) == std::string::npos)
+            fields.hint += " " + std::string(unlock_hint);
+        fields.context = "during switchover";
+        throw Error(fields);
+    } catch (pg::PgError &error) {
+        error.add_hint_if_missing(unlock_hint);
+        error.add_context("during switchover");
+        throw;
+    }
+}
+
+std::string read_only_detail(const SwitchoverRequest &request) {
+    if (!request.lock_source)
+        return "the source was not locked";
+    if (request.choices.reverse_conninfo)
+        return "the source stays read-only but for the way back; ivory.switchback returns to it";
+    return "the source stays read-only; ivory.unlock_source makes it writable";
+}
+
+// phase 'finish''s modification_counts: [[table, count], ...] as prepare gave them.
+ModificationCounts counts_from_json(const std::string &text) {
+    const Error malformed(sqlstate::invalid_parameter,
+                          "modification_counts must be a JSON array of [table, count] pairs", "",
+                          "Pass the modification_counts of the 'verify data online' step's "
+                          "evidence of phase 'prepare'.");
+    const Json parsed = Json::parse(text, nullptr, false);
+    if (!parsed.is_array())
+        throw malformed;
+    ModificationCounts counts;
+    for (const Json &pair : parsed) {
+        if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
+            throw malformed;
+        counts.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+    }
+    return counts;
 }
 
 } // namespace
@@ -604,6 +514,26 @@ std::vector<SwitchoverStep> switchover(const std::string &source_conninfo, long 
                                        const std::string &publication,
                                        const std::string &subscription,
                                        const SwitchoverChoices &choices) {
+    const SwitchoverPhase phase = choices.phase;
+    if (choices.reverse_conninfo) {
+        if (choices.reverse_conninfo->empty())
+            throw Error(sqlstate::invalid_parameter, "reverse_conninfo must not be empty", "",
+                        "Give the connection string with which the source reaches this "
+                        "database, or leave it NULL for no way back.");
+        if (!lock_source)
+            throw Error(sqlstate::invalid_parameter, "the way back needs the source locked",
+                        "Unlocked, the source keeps its writers, and the way back would bring "
+                        "this database's rows to a database that changes on its own.",
+                        "Switch over with lock_source => true, or without reverse_conninfo.");
+    }
+    if (phase != SwitchoverPhase::all && choices.dry_run)
+        throw Error(sqlstate::invalid_parameter, "dry_run rehearses the whole switchover", "",
+                    "Rehearse with phase => 'all'.");
+    if (phase == SwitchoverPhase::lock && !lock_source)
+        throw Error(sqlstate::invalid_parameter, "phase 'lock' with lock_source => false locks "
+                                                 "nothing");
+    if (choices.modification_counts && phase != SwitchoverPhase::finish)
+        throw Error(sqlstate::invalid_parameter, "modification_counts are for phase 'finish'");
     const Clock::time_point started = Clock::now();
     const SwitchoverRequest request{
         source_conninfo,
@@ -618,6 +548,32 @@ std::vector<SwitchoverStep> switchover(const std::string &source_conninfo, long 
     {
         remote::Connection source(source_conninfo);
         require_switchover_privileges(source, lock_source);
+        const std::optional<ReverseReplication> reverse = reverse_of(request);
+        if (reverse && phase != SwitchoverPhase::lock) {
+            pg::LocalSession target(false);
+            if (phase != SwitchoverPhase::finish)
+                require_reverse_possible(source, target, *reverse);
+            if (!choices.dry_run && phase != SwitchoverPhase::finish)
+                publish_back(*reverse, require_subscription(target, subscription).oid);
+        }
+    }
+
+    if (phase == SwitchoverPhase::lock) {
+        remote::Connection source(source_conninfo);
+        steps.start();
+        steps.record(CutoverStep::lock_source, lock_and_say(source));
+        return std::move(steps).steps();
+    }
+    if (phase == SwitchoverPhase::finish) {
+        // The source was locked by phase 'lock' (or is not to be).
+        remote::Connection source(source_conninfo);
+        const ModificationCounts counts_before =
+            choices.modification_counts ? counts_from_json(*choices.modification_counts)
+                                        : ModificationCounts{};
+        finish_while_locked(source, request, counts_before, false, steps);
+        steps.summary(CutoverStep::source_read_only, started, read_only_detail(request));
+        steps.summary(CutoverStep::total, started, "");
+        return std::move(steps).steps();
     }
 
     const bool dry_run = choices.dry_run;
@@ -639,7 +595,16 @@ std::vector<SwitchoverStep> switchover(const std::string &source_conninfo, long 
     const ModificationCounts counts_before = modification_counts(source, publication);
     const std::vector<TableVerdict> online = verify_online(request);
     const bool online_open = !failing_tables(online, true).empty();
-    steps.record(CutoverStep::verify_online, verdicts_summary(online), tables_evidence(online));
+    Json online_evidence = tables_evidence(online);
+    // What phase 'finish' compares against.
+    if (phase == SwitchoverPhase::prepare)
+        online_evidence["modification_counts"] = counts_before;
+    steps.record(CutoverStep::verify_online, verdicts_summary(online), online_evidence);
+
+    if (phase == SwitchoverPhase::prepare) {
+        steps.summary(CutoverStep::total, started, "prepared: nothing locked yet");
+        return std::move(steps).steps();
+    }
 
     if (dry_run) {
         // The same steps but the lock and the drop, the source left writable:
@@ -662,40 +627,10 @@ std::vector<SwitchoverStep> switchover(const std::string &source_conninfo, long 
 
     steps.start();
     const Clock::time_point locked_at = Clock::now();
-    if (lock_source) {
-        std::string ended;
-        try {
-            ended = lock_source_database(source);
-        } catch (const Error &error) {
-            // The lock may be in place: say how to undo it.
-            ErrorFields fields = error.fields();
-            fields.hint += (fields.hint.empty() ? "" : " ") + std::string(unlock_hint);
-            throw Error(fields);
-        }
-        steps.record(CutoverStep::lock_source,
-                     "default_transaction_read_only = on; " + ended + " session(s) ended");
-    } else
-        steps.record(CutoverStep::lock_source, "skipped (lock_source => false)");
-
-    try {
-        switch_while_locked(source, request, counts_before, online_open, steps);
-    } catch (const Error &error) {
-        ErrorFields fields = error.fields();
-        if (fields.hint.empty())
-            fields.hint = unlock_hint;
-        else if (fields.hint.find(unlock_hint) == std::string::npos)
-            fields.hint += " " + std::string(unlock_hint);
-        fields.context = "during switchover";
-        throw Error(fields);
-    } catch (pg::PgError &error) {
-        error.add_hint_if_missing(unlock_hint);
-        error.add_context("during switchover");
-        throw;
-    }
-
-    steps.summary(CutoverStep::source_read_only, locked_at,
-                  lock_source ? "the source stays read-only; ivory.unlock_source makes it writable"
-                              : "the source was not locked");
+    steps.record(CutoverStep::lock_source,
+                 lock_source ? lock_and_say(source) : "skipped (lock_source => false)");
+    finish_while_locked(source, request, counts_before, online_open, steps);
+    steps.summary(CutoverStep::source_read_only, locked_at, read_only_detail(request));
     steps.summary(CutoverStep::total, started, "");
     return std::move(steps).steps();
 }

@@ -33,6 +33,8 @@ PG_FUNCTION_INFO_V1(ivory_copy_large_objects);
 PG_FUNCTION_INFO_V1(ivory_sync_sequences);
 PG_FUNCTION_INFO_V1(ivory_verify_data);
 PG_FUNCTION_INFO_V1(ivory_switchover);
+PG_FUNCTION_INFO_V1(ivory_switchback);
+PG_FUNCTION_INFO_V1(ivory_reverse_replication_drop);
 PG_FUNCTION_INFO_V1(ivory_unlock_source);
 PG_FUNCTION_INFO_V1(ivory_fdw_validator);
 }
@@ -53,6 +55,17 @@ using ivory::pg::text_result;
 
 // replication_start's split_tables_larger_than by default: 1 GB.
 constexpr long long default_split_bytes = 1LL << 30;
+
+// switchover's phase: 'all' when absent (an older definition).
+ivory::SwitchoverPhase phase_argument(FunctionCallInfo fcinfo, int number) {
+    if (PG_NARGS() <= number)
+        return ivory::SwitchoverPhase::all;
+    const std::string word = required_text_argument(fcinfo, number, "phase");
+    if (const std::optional<ivory::SwitchoverPhase> phase = ivory::parse_switchover_phase(word))
+        return *phase;
+    throw ivory::Error(ivory::sqlstate::invalid_parameter, "invalid phase \"" + word + "\"", "",
+                       "Give 'all', 'prepare', 'lock' or 'finish'.");
+}
 
 // The source argument: a connection string, or an ivory_fdw server's name.
 std::string source_argument(FunctionCallInfo fcinfo, int number) {
@@ -240,7 +253,34 @@ extern "C" Datum ivory_switchover(PG_FUNCTION_ARGS) {
                                 required_text_argument(fcinfo, 5, "subscription_name"),
                                 {bool_argument(fcinfo, 6), bool_argument(fcinfo, 7),
                                  optional_int32_argument(fcinfo, 8),
-                                 required_bool_argument(fcinfo, 9, "dry_run")})));
+                                 required_bool_argument(fcinfo, 9, "dry_run"),
+                                 // reverse_conninfo, phase and
+                                 // modification_counts came with 0.9.0.
+                                 optional_text_argument(fcinfo, 10), phase_argument(fcinfo, 11),
+                                 ivory::pg::optional_jsonb_argument(fcinfo, 12)})));
+        return (Datum)0;
+    });
+}
+
+extern "C" Datum ivory_switchback(PG_FUNCTION_ARGS) {
+    return call_from_postgres([&] {
+        return_rows(fcinfo, rows_of(ivory::switchback(
+                                source_argument(fcinfo, 0), int64_argument(fcinfo, 1, 8388608),
+                                float8_argument(fcinfo, 2, 300),
+                                required_text_argument(fcinfo, 3, "publication_name"),
+                                required_text_argument(fcinfo, 4, "subscription_name"),
+                                {bool_argument(fcinfo, 5), bool_argument(fcinfo, 6),
+                                 optional_int32_argument(fcinfo, 7)})));
+        return (Datum)0;
+    });
+}
+
+extern "C" Datum ivory_reverse_replication_drop(PG_FUNCTION_ARGS) {
+    return call_from_postgres([&] {
+        return_rows(fcinfo, rows_of(ivory::reverse_replication_drop(
+                                source_argument(fcinfo, 0),
+                                required_text_argument(fcinfo, 1, "publication_name"),
+                                required_text_argument(fcinfo, 2, "subscription_name"))));
         return (Datum)0;
     });
 }

@@ -69,6 +69,14 @@ struct SwitchoverChoices {
     bool force = false;            // lock even with sessions that would hold it up
     std::optional<int> jobs;       // verify's connections to the source
     bool dry_run = false;          // a rehearsal: every step measured, nothing locked or changed
+    // Given: the way back, a replication from here to the old source made at
+    // the switch point, with which the old source reaches this database
+    // (reverse_replication.hpp).
+    std::optional<std::string> reverse_conninfo;
+    SwitchoverPhase phase = SwitchoverPhase::all;
+    // finish's: the modification_counts of prepare's `verify data online`
+    // evidence (JSON); none: every table's rows are counted.
+    std::optional<std::string> modification_counts;
 };
 std::vector<SwitchoverStep> switchover(const std::string &source, long long max_lag,
                                        double timeout_seconds, bool lock_source,
@@ -77,5 +85,22 @@ std::vector<SwitchoverStep> switchover(const std::string &source, long long max_
                                        const SwitchoverChoices &choices);
 // ivory.unlock_source: what happened, in words.
 std::string unlock_source_message(const std::string &source);
+
+// ivory.switchback (switchback.cpp): from this database, the new primary,
+// back to the old source through the way back switchover left.
+struct SwitchbackChoices {
+    bool verify_in_window = false; // every table hashed, not only counted
+    bool force = false;            // lock even with sessions that would hold it up
+    std::optional<int> jobs;       // verify's connections to the old source
+};
+std::vector<SwitchoverStep> switchback(const std::string &source, long long max_lag,
+                                       double timeout_seconds, const std::string &publication,
+                                       const std::string &subscription,
+                                       const SwitchbackChoices &choices);
+
+// ivory.reverse_replication_drop: the way back given up.
+std::vector<ObjectAction> reverse_replication_drop(const std::string &source,
+                                                   const std::string &publication,
+                                                   const std::string &subscription);
 
 } // namespace ivory

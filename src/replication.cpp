@@ -49,15 +49,6 @@ constexpr long slot_release_pause_ms = 200;
 
 const std::string role = replication_role;
 
-std::string utc_now() {
-    const std::time_t now = std::time(nullptr);
-    std::tm parts{};
-    gmtime_r(&now, &parts);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &parts);
-    return text;
-}
-
 // --- the source ----------------------------------------------------------------
 
 std::string drop_role_statement() {
@@ -257,8 +248,9 @@ ObjectAction ensure_ddl_tracking(remote::Connection &source, const CreateRequest
                     "Only a superuser may create the event trigger that records DDL commands.",
                     "Connect to the source as a superuser, or replicate without track_ddl and "
                     "apply schema changes to both sides yourself.");
-    if (!source.query("SELECT FROM pg_catalog.pg_extension WHERE extname = 'ivory'",
-                      "looking for ivory's extension on the source")
+    if (!source
+             .query("SELECT FROM pg_catalog.pg_extension WHERE extname = 'ivory'",
+                    "looking for ivory's extension on the source")
              .empty())
         throw Error("0A000", "track_ddl cannot record DDL on a source that has ivory's extension",
                     "The extension's schema ivory is where ivory would record the commands.",
@@ -396,11 +388,41 @@ void require_ready(QueryRunner &source, pg::LocalSession &target) {
 
 // --- drop ------------------------------------------------------------------------
 
-// Drops the subscription's slots on the source, waiting (interruptibly) for
-// the source to release them, and in the end ending the sessions that hold
-// them.
-std::vector<ObjectAction> drop_slots(remote::Connection &source, const std::string &slot,
-                                     const std::string &condition) {
+// The replication role's password as another database's subscription here
+// keeps it, replicating from the same source server: the role is the source
+// cluster's, shared by every database replicated from it (ivory
+// --all-databases), and a new password would lock the others out. Only a
+// superuser reads the subscriptions' connection strings.
+std::optional<std::string> sibling_password(pg::LocalSession &target,
+                                            const std::string &source_conninfo) {
+    if (target
+            .query("SELECT FROM pg_catalog.pg_roles WHERE rolname = CURRENT_USER AND "
+                   "rolsuper",
+                   "asking whether this role is a superuser")
+            .empty())
+        return std::nullopt;
+    const auto server = [](const std::string &conninfo) {
+        return std::make_pair(conninfo_value(conninfo, "host").value_or(""),
+                              conninfo_value(conninfo, "port").value_or(""));
+    };
+    for (const Row &row : target.query(
+             "SELECT s.subconninfo FROM pg_catalog.pg_subscription s WHERE s.subdbid <> (SELECT "
+             "d.oid FROM pg_catalog.pg_database d WHERE d.datname = "
+             "pg_catalog.current_database()) ORDER BY s.oid",
+             "looking for the replication role's password")) {
+        const std::string conninfo = text_of(row, 0);
+        const std::optional<std::string> password = conninfo_value(conninfo, "password");
+        if (conninfo_value(conninfo, "user") == std::optional<std::string>(role) && password &&
+            !password->empty() && server(conninfo) == server(source_conninfo))
+            return password;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+std::vector<ObjectAction> drop_slots(QueryRunner &source, const std::string &slot,
+                                     const std::string &condition, const std::string &where) {
     std::vector<ObjectAction> dropped;
     for (int attempt = 0;; ++attempt) {
         const Rows slots =
@@ -425,9 +447,8 @@ std::vector<ObjectAction> drop_slots(remote::Connection &source, const std::stri
         if (!waiting)
             break;
         if (attempt > slot_release_attempts)
-            throw Error("55006",
-                        "replication slots of the subscription are still in use on the source", "",
-                        "Run ivory.replication_drop again.");
+            throw Error("55006", "replication slots of the subscription are still in use " + where,
+                        "", "Run the drop again.");
         pg::sleep_interruptibly(slot_release_pause_ms);
     }
     if (std::none_of(dropped.begin(), dropped.end(),
@@ -436,8 +457,6 @@ std::vector<ObjectAction> drop_slots(remote::Connection &source, const std::stri
     return dropped;
 }
 
-} // namespace
-
 std::vector<ObjectAction> replication_create(const std::string &source_conninfo,
                                              const std::string &publication,
                                              const std::string &subscription_name,
@@ -445,7 +464,7 @@ std::vector<ObjectAction> replication_create(const std::string &source_conninfo,
                                              bool skip_checks, bool drop_replication_user,
                                              bool track_ddl) {
     const std::string slot = slot_name_for(subscription_name);
-    const std::string comment = managed_comment(utc_now());
+    const std::string comment = managed_comment_now();
     std::vector<ObjectAction> actions;
 
     pg::LocalSession target;
@@ -481,7 +500,8 @@ std::vector<ObjectAction> replication_create(const std::string &source_conninfo,
         // ivory_replicator's password lives only in the subscription: reuse
         // it unless told otherwise, so that a second call changes nothing.
         const std::optional<std::string> stored_password =
-            existing ? conninfo_value(existing->conninfo, "password") : std::nullopt;
+            existing ? conninfo_value(existing->conninfo, "password")
+                     : sibling_password(target, source_conninfo);
         const bool keep_stored = !replication_password && stored_password &&
                                  !stored_password->empty() && !drop_replication_user;
         password = replication_password ? *replication_password
@@ -633,7 +653,7 @@ std::vector<ObjectAction> replication_drop(const std::string &source_conninfo,
 
     remote::Connection source(source_conninfo);
     source.query("SET ivory_ddl.record = off", "turning DDL recording off for ivory's session");
-    for (ObjectAction &action : drop_slots(source, slot, slots_condition))
+    for (ObjectAction &action : drop_slots(source, slot, slots_condition, "on the source"))
         actions.push_back(std::move(action));
     // Before the role: the recording's grants name it.
     if (source_records_ddl(source)) {
@@ -658,6 +678,23 @@ std::vector<ObjectAction> replication_drop(const std::string &source_conninfo,
                  .query("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = " + quote_literal(role),
                         "looking up the replication role")
                  .empty();
+        // Other databases replicated from this source log in as it too.
+        const Rows elsewhere =
+            role_exists ? source.query("SELECT DISTINCT a.datname::pg_catalog.text FROM "
+                                       "pg_catalog.pg_stat_activity a WHERE a.usename = " +
+                                           quote_literal(role) +
+                                           " AND a.datname <> pg_catalog.current_database() "
+                                           "ORDER BY 1",
+                                       "looking for the replication role's other databases")
+                        : Rows{};
+        if (!elsewhere.empty()) {
+            std::vector<std::string> databases;
+            for (const Row &row : elsewhere)
+                databases.push_back(text_of(row, 0));
+            actions.push_back(
+                {"role", role, "kept: " + join(databases, ", ") + " replicate with it"});
+            return actions;
+        }
         if (role_exists) {
             try {
                 source.query(drop_role_statement(), "dropping the replication role");

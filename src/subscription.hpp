@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/results.hpp"
 #include "pg/spi.hpp"
 
 namespace ivory {
@@ -38,5 +39,12 @@ std::string subscription_slots_condition(const std::string &slot,
                                          const std::string &target_system_identifier);
 
 std::string target_system_identifier(pg::LocalSession &target);
+
+// Drops the slots of `condition` on `side` (the source, or here for the way
+// back), waiting (interruptibly) for it to release them, and in the end
+// ending the sessions that hold them. `where` says where for errors ("on the
+// source").
+std::vector<ObjectAction> drop_slots(QueryRunner &side, const std::string &slot,
+                                     const std::string &condition, const std::string &where);
 
 } // namespace ivory

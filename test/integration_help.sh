@@ -16,7 +16,7 @@ for command in $(subcommands); do
         for sub in $nested; do commands+=("$command $sub"); done
     fi
 done
-expect_count 13 "${#commands[@]}" "ivory --help lists the commands, replication's six among them"
+expect_count 14 "${#commands[@]}" "ivory --help lists the commands, replication's six among them"
 
 if [ -s "$MAN_PAGE" ]; then
     pass "make install put the man page at $MAN_PAGE"

@@ -130,12 +130,12 @@ local all postgres trust
 host all postgres 127.0.0.1/32 trust
 HBA
 # The scale test copies and replicates a 2,000-table schema: its transactions
-# take many locks.
+# take many locks. The target publishes too: the way back after a switchover.
 cluster_start source "$SOURCE_PORT" "$IVORY_TEST_DIR/source_hba.conf" \
     "wal_level = logical" "max_replication_slots = 10" "max_wal_senders = 10" \
     "max_locks_per_transaction = 1024" &&
 cluster_start target "$TARGET_PORT" "$IVORY_TEST_DIR/source_hba.conf" \
-    "max_logical_replication_workers = 6" "max_worker_processes = 12" \
+    "wal_level = logical" "max_logical_replication_workers = 6" "max_worker_processes = 12" \
     "max_locks_per_transaction = 1024" &&
 cluster_start replica "$REPLICA_PORT" "$IVORY_TEST_DIR/replica_hba.conf" \
     "wal_level = replica" || { echo "$PASSED passed, $((FAILED + 1)) failed"; exit 1; }

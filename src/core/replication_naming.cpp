@@ -1,6 +1,7 @@
 #include "replication_naming.hpp"
 
 #include <cstdio>
+#include <ctime>
 #include <iterator>
 #include <utility>
 #include <vector>
@@ -54,6 +55,15 @@ std::string password_from_random_bytes(const unsigned char *bytes, size_t count)
 
 std::string managed_comment(const std::string &utc_timestamp) {
     return "ivory managed (created on " + utc_timestamp + ")";
+}
+
+std::string managed_comment_now() {
+    const std::time_t now = std::time(nullptr);
+    std::tm parts{};
+    gmtime_r(&now, &parts);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &parts);
+    return managed_comment(text);
 }
 
 bool is_managed_comment(const std::string &comment) {

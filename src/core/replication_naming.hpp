@@ -30,6 +30,9 @@ std::string password_from_random_bytes(const unsigned char *bytes, size_t count)
 // The comment put on what ivory creates: "ivory managed (created on <UTC>)".
 std::string managed_comment(const std::string &utc_timestamp);
 
+// The same, of now.
+std::string managed_comment_now();
+
 // Whether a comment is one managed_comment made: the object is ivory's.
 bool is_managed_comment(const std::string &comment);
 

@@ -19,10 +19,30 @@ const std::pair<CutoverStep, std::string_view> step_words[] = {
     {CutoverStep::verify_data, "verify data"},
     {CutoverStep::compare_row_counts, "compare row counts"},
     {CutoverStep::drop_replication, "drop replication"},
+    {CutoverStep::create_reverse_replication, "create reverse replication"},
+    {CutoverStep::start_reverse_replication, "start reverse replication"},
+    {CutoverStep::lock_target, "lock target"},
+    {CutoverStep::drop_reverse_replication, "drop reverse replication"},
+    {CutoverStep::unlock_source, "unlock source"},
     {CutoverStep::source_read_only, "source read-only"},
+    {CutoverStep::target_read_only, "target read-only"},
     {CutoverStep::total, "total"}};
 
+const std::pair<SwitchoverPhase, std::string_view> phase_words[] = {
+    {SwitchoverPhase::all, "all"},
+    {SwitchoverPhase::prepare, "prepare"},
+    {SwitchoverPhase::lock, "lock"},
+    {SwitchoverPhase::finish, "finish"}};
+
 } // namespace
+
+std::string_view switchover_phase_word(SwitchoverPhase phase) {
+    return word_of(phase_words, phase);
+}
+
+std::optional<SwitchoverPhase> parse_switchover_phase(std::string_view word) {
+    return parse_word(phase_words, word);
+}
 
 std::string_view cutover_step_word(CutoverStep step) {
     return word_of(step_words, step);

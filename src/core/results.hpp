@@ -82,12 +82,30 @@ enum class CutoverStep {
     verify_data,
     compare_row_counts,
     drop_replication,
+    // switchover with the way back: the old source's subscription and this
+    // database's slot made at the switch point, then the subscription enabled
+    create_reverse_replication,
+    start_reverse_replication,
+    // switchback: this database locked, the way back dropped, the old source
+    // writable again
+    lock_target,
+    drop_reverse_replication,
+    unlock_source,
     source_read_only, // summary: how long the source could not be written
+    target_read_only, // summary of switchback: since this database was locked
     total,            // summary: the whole switchover
 };
 
 std::string_view cutover_step_word(CutoverStep step);
 std::optional<CutoverStep> parse_cutover_step(std::string_view word);
+
+// switchover in parts, so that several databases share one read-only window:
+// "prepare" up to the online verify, "lock" the lock alone, "finish" from the
+// final position on (the source locked already); "all" of it at once.
+enum class SwitchoverPhase { all, prepare, lock, finish };
+
+std::string_view switchover_phase_word(SwitchoverPhase phase);
+std::optional<SwitchoverPhase> parse_switchover_phase(std::string_view word);
 
 // ivory.switchover: one row per step.
 struct SwitchoverStep {

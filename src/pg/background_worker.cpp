@@ -41,7 +41,8 @@ unsigned int this_transaction_id() {
 }
 
 std::optional<LaunchedWorker> launch_worker(const std::string &function, const std::string &name,
-                                            const WorkerArguments &arguments) {
+                                            const WorkerArguments &arguments,
+                                            const std::string &type) {
     BackgroundWorker worker;
     std::memset(&worker, 0, sizeof worker);
     worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
@@ -50,7 +51,7 @@ std::optional<LaunchedWorker> launch_worker(const std::string &function, const s
     copy_name(worker.bgw_library_name, sizeof worker.bgw_library_name, "ivory");
     copy_name(worker.bgw_function_name, sizeof worker.bgw_function_name, function);
     copy_name(worker.bgw_name, sizeof worker.bgw_name, name);
-    copy_name(worker.bgw_type, sizeof worker.bgw_type, "ivory copy");
+    copy_name(worker.bgw_type, sizeof worker.bgw_type, type);
     std::memcpy(worker.bgw_extra, &arguments, sizeof arguments);
     worker.bgw_notify_pid = MyProcPid;
     BackgroundWorker *const description = &worker;

@@ -23,6 +23,8 @@ struct WorkerArguments {
     unsigned int wait_for_transaction = 0;
     int jobs = 0;
     long long split_bytes = 0; // tables larger than this are copied in ranges
+    // A name the work is about (the way back's publication), NUL-terminated.
+    char name[64] = {};
 };
 
 // The arguments for a worker in this session's database, as its current role.
@@ -48,10 +50,11 @@ class LaunchedWorker {
 };
 
 // Launches `function` of ivory's library as a dynamic background worker of
-// type "ivory copy" named `name`, never restarted; nullopt when every slot of
+// type `type` named `name`, never restarted; nullopt when every slot of
 // max_worker_processes is taken.
 std::optional<LaunchedWorker> launch_worker(const std::string &function, const std::string &name,
-                                            const WorkerArguments &arguments);
+                                            const WorkerArguments &arguments,
+                                            const std::string &type = "ivory copy");
 
 // In a worker's main function, first: SIGTERM ends it, it connects to its
 // database as its role, and returns the arguments it was launched with.

@@ -7,6 +7,7 @@
 #include "guard.hpp"
 
 extern "C" {
+#include "access/xlog.h"
 #include "catalog/pg_subscription.h"
 #include "catalog/pg_subscription_rel.h"
 #include "utils/pg_lsn.h"
@@ -51,6 +52,13 @@ void mark_subscription_table_synchronized(const std::string &subscription_oid,
             DatumGetLSN(DirectFunctionCall1(pg_lsn_in, CStringGetDatum(lsn_text)));
         compat::update_subscription_rel_state(subscription, table, SUBREL_STATE_SYNCDONE, position);
         CommandCounterIncrement();
+    });
+}
+
+void flush_wal_to(const std::string &lsn) {
+    const char *const lsn_text = lsn.c_str();
+    guarded([lsn_text] {
+        XLogFlush(DatumGetLSN(DirectFunctionCall1(pg_lsn_in, CStringGetDatum(lsn_text))));
     });
 }
 

@@ -24,6 +24,11 @@ void add_ready_subscription_table(const std::string &subscription_oid,
 void mark_subscription_table_synchronized(const std::string &subscription_oid,
                                           const std::string &table_oid, const std::string &lsn);
 
+// Flushes this server's WAL up to `lsn`, the end of a record written here:
+// under synchronous_commit = off it may stay in memory a while, and no WAL
+// sender sends it until then.
+void flush_wal_to(const std::string &lsn);
+
 // A password from the server's strong random source.
 std::string random_password();
 

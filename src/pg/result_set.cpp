@@ -20,6 +20,17 @@ std::optional<std::string> optional_text_argument(FunctionCallInfo fcinfo, int n
     return text_argument(fcinfo, number);
 }
 
+std::optional<std::string> optional_jsonb_argument(FunctionCallInfo fcinfo, int number) {
+    if (PG_NARGS() <= number || PG_ARGISNULL(number))
+        return std::nullopt;
+    const Datum value = PG_GETARG_DATUM(number);
+    char *text =
+        guarded([value] { return DatumGetCString(DirectFunctionCall1(jsonb_out, value)); });
+    std::string copy(text);
+    pfree(text);
+    return copy;
+}
+
 std::string required_text_argument(FunctionCallInfo fcinfo, int number, const char *name) {
     if (PG_ARGISNULL(number))
         throw Error(sqlstate::invalid_parameter, std::string(name) + " must not be NULL");

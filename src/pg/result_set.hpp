@@ -16,6 +16,9 @@ std::string text_argument(FunctionCallInfo fcinfo, int number);
 // Text of an argument that may be NULL.
 std::optional<std::string> optional_text_argument(FunctionCallInfo fcinfo, int number);
 
+// The JSON text of a jsonb argument that may be NULL.
+std::optional<std::string> optional_jsonb_argument(FunctionCallInfo fcinfo, int number);
+
 // Text of an argument that must not be NULL in a non-strict function.
 std::string required_text_argument(FunctionCallInfo fcinfo, int number, const char *name);
 

@@ -103,6 +103,10 @@ TEST(CliCutoverReport, SwitchoverMessage) {
     EXPECT_EQ(switchover_message({"source read-only", 3.456, ""}),
               "the source was read-only for 3.46 s");
     EXPECT_EQ(switchover_message({"total", 12.0, ""}), "switchover took 12.00 s");
+    EXPECT_EQ(switchover_message({"target read-only", 0.25, "this database stays read-only"}),
+              "the target was read-only for 0.25 s - this database stays read-only");
+    EXPECT_EQ(switchover_message({"create reverse replication", 0.1, "slot s here from 0/1"}),
+              "create reverse replication: 0.10 s - slot s here from 0/1");
     // A rehearsal forecasts the window.
     EXPECT_EQ(switchover_message({"source read-only", 0.5, "nothing was locked"}, true),
               "forecast: the source would be read-only for about 0.50 s - nothing was locked");

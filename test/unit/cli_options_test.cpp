@@ -233,6 +233,8 @@ TEST(CliOptions, ReplicationStartStatusStopDropOptions) {
             .options.replication_drop;
     EXPECT_FALSE(drop.drop_user);
     EXPECT_EQ(drop.publication_name, "p");
+    EXPECT_FALSE(drop.reverse);
+    EXPECT_TRUE(parse_valid({"replication", "drop", "--reverse"}).options.replication_drop.reverse);
 }
 
 TEST(CliOptions, CopyRolesOptions) {
@@ -279,6 +281,8 @@ TEST(CliOptions, CutoverOptions) {
     EXPECT_EQ(defaults.subscription_name, "ivory_subscription");
     EXPECT_FALSE(defaults.dry_run);
     EXPECT_EQ(defaults.report, "");
+    EXPECT_FALSE(defaults.reverse);
+    EXPECT_TRUE(parse_valid({"switchover", "--reverse"}).options.switchover.reverse);
 
     const SwitchoverOptions rehearsal =
         parse_valid({"switchover", "--dry-run", "--report", "/tmp/rehearsal.md"})
@@ -297,6 +301,29 @@ TEST(CliOptions, CutoverOptions) {
     EXPECT_EQ(switchover.subscription_name, "s");
 
     EXPECT_EQ(parse_valid({"unlock-source"}).command->full_name(), "unlock-source");
+
+    EXPECT_FALSE(parse_valid({"verify"}).global.all_databases);
+    EXPECT_TRUE(parse_valid({"--all-databases", "verify"}).global.all_databases);
+    EXPECT_TRUE(parse_valid({"replication", "start", "--all-databases"}).global.all_databases);
+    EXPECT_TRUE(parse_valid({"switchover", "--all-databases", "--reverse"}).global.all_databases);
+
+    const Invocation back = parse_valid({"switchback"});
+    EXPECT_EQ(back.command->full_name(), "switchback");
+    EXPECT_EQ(back.options.switchback.max_lag, 8 * 1024 * 1024);
+    EXPECT_EQ(back.options.switchback.timeout, 300.0);
+    EXPECT_EQ(back.options.switchback.publication_name, "ivory_publication");
+    EXPECT_EQ(back.options.switchback.subscription_name, "ivory_subscription");
+    EXPECT_FALSE(back.options.switchback.force);
+    const SwitchbackOptions switchback =
+        parse_valid({"switchback", "--max-lag", "0", "--timeout", "30", "--force",
+                     "--verify-in-window", "--jobs", "3", "--subscription-name", "s"})
+            .options.switchback;
+    EXPECT_EQ(switchback.max_lag, 0);
+    EXPECT_EQ(switchback.timeout, 30.0);
+    EXPECT_TRUE(switchback.force);
+    EXPECT_TRUE(switchback.verify_in_window);
+    EXPECT_EQ(switchback.jobs, 3);
+    EXPECT_EQ(switchback.subscription_name, "s");
 }
 
 TEST(CliOptions, BadCutoverValuesAreUsageErrors) {
@@ -308,6 +335,11 @@ TEST(CliOptions, BadCutoverValuesAreUsageErrors) {
     expect_usage_error({"switchover", "--jobs", "17"});
     expect_usage_error({"verify", "--max-lag", "5"});
     expect_usage_error({"unlock-source", "--equal"});
+    expect_usage_error({"--all-databases", "copyroles"});
+    expect_usage_error({"--all-databases", "switchover", "--report", "/tmp/x.md"});
+    expect_usage_error({"switchback", "--max-lag", "-1"});
+    expect_usage_error({"switchback", "--dry-run"});
+    expect_usage_error({"switchback", "--reverse"});
 }
 
 TEST(CliOptions, BadSyncSequencesValuesAreUsageErrors) {
