@@ -232,6 +232,16 @@ std::string create_reverse_replication(remote::Connection &source,
                     "Call switchover in a transaction of its own.");
     const std::string slot = slot_name_for(reverse.subscription);
     const std::string name = sql_identifier(reverse.subscription);
+    // Without its publication committed here, the subscription would
+    // register no table and carry nothing back.
+    if (!exists(target,
+                "SELECT FROM pg_catalog.pg_publication WHERE pubname = " +
+                    quote_literal(reverse.publication),
+                "looking for the way back's publication"))
+        throw Error("55000",
+                    "the way back's publication " + quote_identifier(reverse.publication) +
+                        " is missing here",
+                    "", "Switch over with reverse_conninfo in phase 'prepare' (or 'all') first.");
     keep_statement_out_of_log(source);
     try {
         source.query("CREATE SUBSCRIPTION " + name + " CONNECTION " +
