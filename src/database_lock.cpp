@@ -16,8 +16,8 @@ namespace {
 
 const char *const lock_function = "ivory_lock_database_main";
 
-// The catalog as committed now, whatever the caller's snapshot: the worker's
-// commit is what is asked about.
+// Whether the setting is committed, read with a fresh snapshot (the caller
+// is READ COMMITTED): the worker's commit is what is asked about.
 bool database_read_only_setting_committed(pg::LocalSession &session) {
     return text_of(first_row(session.query(
                                  "SELECT EXISTS (SELECT FROM pg_catalog.pg_db_role_setting s, "
