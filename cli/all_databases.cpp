@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../src/core/strings.hpp"
 #include "target.hpp"
 
 namespace ivory::cli {
@@ -75,7 +76,8 @@ std::optional<std::vector<std::string>> source_databases(const GlobalOptions &gl
     return names;
 }
 
-std::string subscription_for_database(const std::string &subscription, const std::string &database) {
+std::string subscription_for_database(const std::string &subscription,
+                                      const std::string &database) {
     return subscription + "_" + database;
 }
 
@@ -110,12 +112,8 @@ ExitCode run_for_all_databases(const Invocation &invocation) {
         return ExitCode::failure;
     }
     log.info(invocation.command->full_name() + " for " + std::to_string(databases->size()) +
-             " database(s) of the source: " + [&] {
-                 std::string names;
-                 for (const std::string &name : *databases)
-                     names += (names.empty() ? "" : ", ") + name;
-                 return names;
-             }());
+             " database(s) of the source: " + join(*databases, ", "));
+    ;
     if (invocation.command->full_name() == "switchover" && !invocation.options.switchover.dry_run)
         return run_switchover_all_databases(invocation, *databases);
 

@@ -329,10 +329,10 @@ void remember_prepared(DatabaseSwitchover &database, const PGresult *result) {
 }
 
 std::string names_of(const std::vector<DatabaseSwitchover> &databases, size_t count) {
-    std::string names;
+    std::vector<std::string> names;
     for (size_t i = 0; i < count && i < databases.size(); ++i)
-        names += (names.empty() ? "" : ", ") + databases[i].name;
-    return names.empty() ? "none" : names;
+        names.push_back(databases[i].name);
+    return names.empty() ? "none" : join(names, ", ");
 }
 
 } // namespace

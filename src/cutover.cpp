@@ -141,7 +141,7 @@ void require_switchover_privileges(remote::Connection &source, bool lock_source)
 std::string check_blockers(remote::Connection &source, const SwitchoverRequest &request,
                            Json &evidence) {
     const Blockers blockers = find_blockers(source, slot_name_for(request.subscription));
-    evidence = {{"blocking", blockers.blocking}, {"worth_a_word", blockers.worth_a_word}};
+    evidence = blockers_evidence(blockers);
     if (!blockers.blocking.empty() && !request.choices.force) {
         if (request.choices.dry_run)
             return "would stop before the lock: " + listed(blockers.blocking) +
@@ -153,20 +153,7 @@ std::string check_blockers(remote::Connection &source, const SwitchoverRequest &
                     "back the prepared transactions) and run switchover again, or lock anyway "
                     "with --force (force => true): the lock ends the sessions.");
     }
-    std::vector<std::string> all = blockers.blocking;
-    all.insert(all.end(), blockers.worth_a_word.begin(), blockers.worth_a_word.end());
-    if (all.empty())
-        return "nothing holds up the lock";
-    return (blockers.blocking.empty() ? "" : "forced past: ") + listed(all);
-}
-
-std::vector<std::string> failing_tables(const std::vector<TableVerdict> &verdicts,
-                                        bool open_ones_too) {
-    std::vector<std::string> failing;
-    for (const TableVerdict &verdict : verdicts)
-        if (verdict.matches == false || (open_ones_too && !verdict.matches))
-            failing.push_back(verdict.table_name + " (" + verdict.detail + ")");
-    return failing;
+    return blockers_passed(blockers);
 }
 
 // 3. A full verify while the source is still writable: a real difference

@@ -121,6 +121,27 @@ Blockers find_blockers(QueryRunner &side, const std::string &slot) {
     return found;
 }
 
+Json blockers_evidence(const Blockers &blockers) {
+    return {{"blocking", blockers.blocking}, {"worth_a_word", blockers.worth_a_word}};
+}
+
+std::string blockers_passed(const Blockers &blockers) {
+    std::vector<std::string> all = blockers.blocking;
+    all.insert(all.end(), blockers.worth_a_word.begin(), blockers.worth_a_word.end());
+    if (all.empty())
+        return "nothing holds up the lock";
+    return (blockers.blocking.empty() ? "" : "forced past: ") + listed(all);
+}
+
+std::vector<std::string> failing_tables(const std::vector<TableVerdict> &verdicts,
+                                        bool open_ones_too) {
+    std::vector<std::string> failing;
+    for (const TableVerdict &verdict : verdicts)
+        if (verdict.matches == false || (open_ones_too && !verdict.matches))
+            failing.push_back(verdict.table_name + " (" + verdict.detail + ")");
+    return failing;
+}
+
 DatabaseOwner database_owner(QueryRunner &side) {
     const Row database =
         first_row(side.query("SELECT pg_catalog.pg_has_role(d.datdba, 'USAGE')::pg_catalog.text, "

@@ -71,6 +71,16 @@ struct Blockers {
 
 Blockers find_blockers(QueryRunner &side, const std::string &slot);
 
+// The blockers as a step's evidence, and the step's words when none stops it:
+// "nothing holds up the lock", or "forced past: ..." naming them all.
+Json blockers_evidence(const Blockers &blockers);
+std::string blockers_passed(const Blockers &blockers);
+
+// The tables that differ, as "table (detail)"; with `open_ones_too`, those
+// left open (still changing) as well.
+std::vector<std::string> failing_tables(const std::vector<TableVerdict> &verdicts,
+                                        bool open_ones_too);
+
 // Whether this session's role owns the current database (what locking and
 // unlocking it take), and the database's and its owner's names.
 struct DatabaseOwner {

@@ -117,17 +117,13 @@ std::string check_target_blockers(pg::LocalSession &target, const SwitchbackRequ
                                   Json &evidence) {
     target.query("SELECT pg_catalog.pg_stat_clear_snapshot()", "reading the sessions afresh");
     const Blockers blockers = find_blockers(target, request.slot);
-    evidence = {{"blocking", blockers.blocking}, {"worth_a_word", blockers.worth_a_word}};
+    evidence = blockers_evidence(blockers);
     if (!blockers.blocking.empty() && !request.choices.force)
         throw Error("55006", "switchback stopped before the lock: " + listed(blockers.blocking),
                     blockers.worth_a_word.empty() ? "" : "Also: " + listed(blockers.worth_a_word),
                     "Nothing was locked; nothing changed. End them and run switchback again, or "
                     "lock anyway with --force (force => true): the lock ends the sessions.");
-    std::vector<std::string> all = blockers.blocking;
-    all.insert(all.end(), blockers.worth_a_word.begin(), blockers.worth_a_word.end());
-    if (all.empty())
-        return "nothing holds up the lock";
-    return (blockers.blocking.empty() ? "" : "forced past: ") + listed(all);
+    return blockers_passed(blockers);
 }
 
 // 3. New sessions here are read-only (committed by a worker at once); the
@@ -230,14 +226,6 @@ void require_same_large_objects(remote::Connection &source, pg::LocalSession &ta
                     "source (lo_import, lo_from_bytea) first.");
 }
 
-std::vector<std::string> failing(const std::vector<TableVerdict> &verdicts) {
-    std::vector<std::string> differing;
-    for (const TableVerdict &verdict : verdicts)
-        if (verdict.matches != true)
-            differing.push_back(verdict.table_name + ": " + verdict.detail);
-    return differing;
-}
-
 // 4 to 9, while this database is read-only.
 void switch_back_while_locked(remote::Connection &source, pg::LocalSession &target,
                               const SwitchbackRequest &request, StepRecorder &steps) {
@@ -264,7 +252,8 @@ void switch_back_while_locked(remote::Connection &source, pg::LocalSession &targ
         verify_fully
             ? verify_tables({request.source, request.publication, "", 100000, request.choices.jobs})
             : compare_row_counts(source, request.publication, {});
-    if (const std::vector<std::string> differing = failing(verdicts); !differing.empty())
+    if (const std::vector<std::string> differing = failing_tables(verdicts, true);
+        !differing.empty())
         throw Error(sqlstate::internal, "switchback stopped: the data differs", listed(differing));
     steps.record(verify_fully ? CutoverStep::verify_data : CutoverStep::compare_row_counts,
                  std::to_string(verdicts.size()) +
